@@ -1,0 +1,7 @@
+"""python -m toolkit → the vpcep CLI."""
+
+import sys
+
+from toolkit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,301 @@
+"""Command handlers: each calls the registry and prints through Out."""
+
+from __future__ import annotations
+
+from toolkit import config
+from toolkit.cli.output import Out, fields, table, tags_text
+from toolkit.errors import NotFound
+from toolkit.model.endpoint import MAX_CONNECTIONS
+from toolkit.model.quota import parse_setting
+from toolkit.model.rules import parse_rule
+from toolkit.model.service import parse_port
+from toolkit.model.tags import parse_tag, validate_key
+from toolkit.registry import Registry
+from toolkit.registry.endpoints import EndpointRequest
+from toolkit.registry.services import FOUND, NOT_FOUND
+
+
+def run(args) -> int:
+    """Dispatch on noun and verb."""
+    settings = config.load(args.config, args.state, args.act_as, bool(args.read_only))
+    out = Out(bool(args.json))
+    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun}_{_canonical(args.verb)}"
+    handler = HANDLERS[key]
+    creates = args.noun in ("init", "demo")
+    registry = Registry.open(settings, create=creates)
+    try:
+        return handler(registry, args, out) or 0
+    finally:
+        registry.close()
+
+
+def _canonical(verb: str) -> str:
+    return {"ls": "list"}.get(verb, verb)
+
+
+# -- state, accounts, quota ----------------------------------------------------------
+def cmd_init(reg: Registry, args, out: Out) -> int:
+    ident = reg.settings.identity
+    made = reg.init(args.region or ident.region, args.domain or ident.domain,
+                    args.account or ident.account, args.project or ident.project)
+    out.emit({"region": made.region, "domain": made.domain, "domain_id": made.account, "project_id": made.project,
+              "state": str(reg.store.path)},
+             f"initialized {reg.store.path}\n" + fields([("Region", made.region), ("Domain", made.domain),
+                                                         ("Account", made.account), ("Project", made.project)]))
+
+
+def cmd_demo(reg: Registry, args, out: Out) -> int:
+    from toolkit.cli.demo import build_demo
+    build_demo(reg, args.region, args.domain)
+    out.note(f"demo state written to {reg.store.path}")
+    show_inventory(reg, out)
+
+
+def show_inventory(reg: Registry, out: Out) -> None:
+    """Every account's services and endpoints: the demo's printout."""
+    accounts = [a.domain_id for a in reg.list_accounts()]
+    if out.json:
+        out.emit({a: _inventory_json(reg, a) for a in accounts})
+        return
+    for account in accounts:
+        view = reg.acting(account)
+        print(f"== account {account}{' (own)' if account == reg.identity.account else ''}")
+        print(_services_table([s for s in view.list_services() if not s.builtin] or view.list_services()[:0]))
+        print(_endpoints_table(view.list_endpoints()))
+        print()
+
+
+def _inventory_json(reg: Registry, account: str) -> dict:
+    view = reg.acting(account)
+    return {"endpoint_services": [s.to_dict() for s in view.list_services() if not s.builtin],
+            "endpoints": [e.to_dict() for e in view.list_endpoints()]}
+
+
+def cmd_quota(reg: Registry, args, out: Out) -> int:
+    for text in args.set_:
+        reg.set_quota(*parse_setting(text))
+    quotas = reg.quotas()
+    out.emit({"quotas": {"resources": [q.to_dict() for q in quotas]}},
+             table(["type", "used", "quota"], [[q.type, q.used, q.quota] for q in quotas]))
+
+
+def cmd_account_create(reg: Registry, args, out: Out) -> int:
+    account = reg.create_account(args.domain_id, args.org_path)
+    out.emit(account.to_dict(), f"account {account.domain_id} registered")
+
+
+def cmd_account_list(reg: Registry, args, out: Out) -> int:
+    accounts = reg.list_accounts()
+    out.emit({"accounts": [a.to_dict() for a in accounts]},
+             table(["domain_id", "org_path", "own"],
+                   [[a.domain_id, a.org_path, a.domain_id == reg.identity.account] for a in accounts]))
+
+
+# -- VPCs and subnets --------------------------------------------------------------------
+def cmd_vpc_create(reg: Registry, args, out: Out) -> int:
+    vpc = reg.create_vpc(args.name, args.cidr)
+    out.emit(vpc.to_dict(), _vpc_text(vpc))
+
+
+def cmd_vpc_list(reg: Registry, args, out: Out) -> int:
+    vpcs = reg.list_vpcs()
+    out.emit({"vpcs": [v.to_dict() for v in vpcs]},
+             table(["name", "id", "cidr", "routetable"], [[v.name, v.id, v.cidr, v.routetable_id] for v in vpcs]))
+
+
+def cmd_vpc_show(reg: Registry, args, out: Out) -> int:
+    vpc = reg.get_vpc(args.ref)
+    out.emit(vpc.to_dict(), _vpc_text(vpc))
+
+
+def cmd_vpc_delete(reg: Registry, args, out: Out) -> int:
+    vpc = reg.delete_vpc(args.ref)
+    out.emit({**vpc.to_dict(), "deleted": True}, f"VPC {vpc.name} ({vpc.id}) deleted")
+
+
+def cmd_vpc_routes(reg: Registry, args, out: Out) -> int:
+    vpc = reg.get_vpc(args.ref)
+    for text in args.add:
+        dest, _, hop = text.partition("@")
+        vpc = reg.add_vpc_route(args.ref, dest, hop)
+    for dest in args.remove:
+        vpc = reg.remove_vpc_route(args.ref, dest)
+    out.emit({"routes": [r.to_dict() for r in vpc.routes]},
+             table(["destination", "nexthop"], [[r.destination, r.nexthop] for r in vpc.routes]))
+
+
+def _vpc_text(vpc) -> str:
+    return fields([("Name", vpc.name), ("ID", vpc.id), ("CIDR", vpc.cidr), ("Route table", vpc.routetable_id),
+                   ("Routes", [f"{r.destination} via {r.nexthop or '-'}" for r in vpc.routes]),
+                   ("Created", vpc.created_at)])
+
+
+def cmd_subnet_create(reg: Registry, args, out: Out) -> int:
+    subnet = reg.create_subnet(args.name, args.vpc, args.cidr)
+    out.emit(subnet.to_dict(), fields([("Name", subnet.name), ("ID", subnet.id), ("CIDR", subnet.cidr),
+                                       ("Gateway", subnet.gateway_ip), ("VPC", subnet.vpc_id)]))
+
+
+def cmd_subnet_list(reg: Registry, args, out: Out) -> int:
+    subnets = reg.list_subnets(args.vpc)
+    out.emit({"subnets": [s.to_dict() for s in subnets]},
+             table(["name", "id", "cidr", "gateway", "vpc_id"],
+                   [[s.name, s.id, s.cidr, s.gateway_ip, s.vpc_id] for s in subnets]))
+
+
+def cmd_subnet_delete(reg: Registry, args, out: Out) -> int:
+    subnet = reg.delete_subnet(args.ref, args.vpc)
+    out.emit({**subnet.to_dict(), "deleted": True}, f"subnet {subnet.name} ({subnet.id}) deleted")
+
+
+# -- services ------------------------------------------------------------------------------
+def cmd_service_create(reg: Registry, args, out: Out) -> int:
+    service, warnings = reg.create_service(
+        vpc=args.vpc, server_type=args.backend, port_id=args.port_id, ports=[parse_port(p) for p in args.port],
+        name=args.name, approval=args.approval, tags=[parse_tag(t) for t in args.tag], description=args.description)
+    for warning in warnings:
+        out.note(f"warning: {warning}")
+    out.emit(service.to_dict(), _service_text(service))
+
+
+def cmd_service_list(reg: Registry, args, out: Out) -> int:
+    services = reg.list_services(args.name, args.id_, [parse_tag(t) for t in args.tag])
+    out.emit({"endpoint_services": [s.to_dict() for s in services], "total_count": len(services)},
+             _services_table(services))
+
+
+def _services_table(services) -> str:
+    return table(["service_name", "id", "type", "backend", "status", "approval", "conns", "created"],
+                 [[s.service_name, s.id, s.service_type, s.server_type or "cloud", s.status, s.approval_enabled,
+                   s.connection_count, s.created_at[:19]] for s in services])
+
+
+def cmd_service_show(reg: Registry, args, out: Out) -> int:
+    service = reg.get_service(args.ref)
+    out.emit(service.to_dict(), _service_text(service))
+
+
+def _service_text(s) -> str:
+    return fields([
+        ("Name", s.service_name), ("ID", s.id), ("Type", s.service_type), ("Backend", s.server_type or "cloud"),
+        ("Backend resource", s.port_id), ("VPC", s.vpc_id), ("Status", s.status), ("Approval", s.approval_enabled),
+        ("Ports", [f"TCP {p.server_port}→{p.client_port}" for p in s.ports]), ("Connections", s.connection_count),
+        ("Owner", s.domain_id), ("Tags", tags_text(s.tags)), ("Description", s.description),
+        ("Created", s.created_at)])
+
+
+def cmd_service_verify(reg: Registry, args, out: Out) -> int:
+    found = reg.verify_service(args.name)
+    message = FOUND if found else NOT_FOUND
+    out.emit({"service_name": args.name, "found": found, "message": message}, message)
+    return 0 if found else 1
+
+
+def cmd_service_delete(reg: Registry, args, out: Out) -> int:
+    service = reg.delete_service(args.ref)
+    out.emit(service.to_dict(), f"service {service.service_name} deleted")
+
+
+def cmd_service_connections(reg: Registry, args, out: Out) -> int:
+    _connections(reg.connections(args.ref), out)
+
+
+def cmd_service_accept(reg: Registry, args, out: Out) -> int:
+    _connections(reg.accept(args.ref, args.endpoint_ids), out)
+
+
+def cmd_service_reject(reg: Registry, args, out: Out) -> int:
+    _connections(reg.reject(args.ref, args.endpoint_ids), out)
+
+
+def _connections(endpoints, out: Out) -> None:
+    rows = [{"id": e.id, "marker_id": e.marker_id, "status": str(e.status), "domain_id": e.domain_id,
+             "created_at": e.created_at, "updated_at": e.updated_at, "description": e.description}
+            for e in endpoints]
+    out.emit({"connections": rows}, table(["endpoint_id", "marker_id", "status", "domain_id", "created"],
+                                          [[r["id"], r["marker_id"], r["status"], r["domain_id"],
+                                            r["created_at"][:19]] for r in rows]))
+
+
+def cmd_service_whitelist(reg: Registry, args, out: Out) -> int:
+    entries = reg.whitelist(args.ref)
+    if args.add:
+        entries = reg.whitelist_add(args.ref, args.add, args.description)
+    if args.remove:
+        entries = reg.whitelist_remove(args.ref, args.remove)
+    out.emit({"permissions": [e.to_dict() for e in entries]},
+             table(["permission", "id", "description", "created"],
+                   [[e.permission, e.id, e.description, e.created_at[:19]] for e in entries]))
+
+
+def cmd_service_tag(reg: Registry, args, out: Out) -> int:
+    _tags(reg.service_tags(args.ref, [parse_tag(t) for t in args.set_], [validate_key(k) for k in args.delete]), out)
+
+
+def _tags(tags, out: Out) -> None:
+    out.emit({"tags": [t.to_dict() for t in tags]}, table(["key", "value"], [[t.key, t.value] for t in tags]))
+
+
+def cmd_service_rules(reg: Registry, args, out: Out) -> int:
+    rules = reg.service_rules(args.ref, [parse_rule(r) for r in args.add], [parse_rule(r) for r in args.remove])
+    out.emit({"rules": [r.to_dict() for r in rules]},
+             table(["kind", "cidr", "ports", "action"],
+                   [[r.kind, r.cidr, r.spec.split(":")[2], r.action] for r in rules]))
+
+
+# -- endpoints -------------------------------------------------------------------------------
+def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
+    request = EndpointRequest(
+        service=args.service, vpc=args.vpc, subnet=args.subnet, ip=args.ip, enable_dns=args.dns,
+        routetables=tuple(args.routetable), whitelist=tuple(args.whitelist),
+        tags=tuple(parse_tag(t) for t in args.tag), description=args.description)
+    endpoint = reg.create_endpoint(request)
+    out.emit(endpoint.to_dict(), _endpoint_text(reg, endpoint))
+
+
+def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
+    endpoints = reg.list_endpoints(args.id_, args.service, [parse_tag(t) for t in args.tag])
+    out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": len(endpoints)},
+             _endpoints_table(endpoints) if endpoints or not out.json else None)
+
+
+def _endpoints_table(endpoints) -> str:
+    return table(["id", "service", "type", "status", "ip", "dns_names", "created"],
+                 [[e.id, e.endpoint_service_name, e.service_type, e.status, e.ip, e.dns_names, e.created_at[:19]]
+                  for e in endpoints])
+
+
+def cmd_endpoint_show(reg: Registry, args, out: Out) -> int:
+    endpoint = reg.get_endpoint(args.ref)
+    out.emit(endpoint.to_dict(), _endpoint_text(reg, endpoint))
+
+
+def _endpoint_text(reg: Registry, e) -> str:
+    """E13: what an admin needs to reach it."""
+    ports = _client_ports(reg, e)
+    return fields([
+        ("ID", e.id), ("Service", e.endpoint_service_name), ("Type", e.service_type), ("Status", e.status),
+        ("Private IP", e.ip), ("Private names", e.dns_names), ("VPC", e.vpc_id), ("Subnet", e.subnet_id),
+        ("Route tables", e.routetables), ("Packet ID", e.marker_id),
+        ("Whitelist", e.whitelist if e.enable_whitelist else "off"), ("Tags", tags_text(e.tags)),
+        ("Description", e.description), ("Access", [a for port in ports for a in e.access(port)]),
+        ("Connection limit", f"{MAX_CONNECTIONS:,} concurrent [E7]"), ("Created", e.created_at)])
+
+
+def _client_ports(reg: Registry, endpoint) -> list[int]:
+    try:
+        return [p.client_port for p in reg.get_service(endpoint.endpoint_service_id).ports]
+    except NotFound:  # the service is gone, or hidden from this account
+        return []
+
+
+def cmd_endpoint_delete(reg: Registry, args, out: Out) -> int:
+    endpoint = reg.delete_endpoint(args.ref)
+    out.emit({**endpoint.to_dict(), "deleted": True}, f"endpoint {endpoint.id} deleted")
+
+
+def cmd_endpoint_tag(reg: Registry, args, out: Out) -> int:
+    _tags(reg.endpoint_tags(args.ref, [parse_tag(t) for t in args.set_], [validate_key(k) for k in args.delete]), out)
+
+
+HANDLERS = {name[4:]: func for name, func in globals().items() if name.startswith("cmd_")}

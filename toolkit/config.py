@@ -1,0 +1,157 @@
+"""Settings: defaults → TOML file → VPCEP_* environment → command-line flags, frozen once built."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from toolkit.errors import ConfigError
+
+DEFAULT_REGION = "cn-north-4"
+DEFAULT_DOMAIN = "myhuaweicloud.com"
+
+
+def _xdg(kind: str, fallback: str) -> Path:
+    return Path(os.environ.get(f"XDG_{kind}_HOME") or Path.home() / fallback) / "vpcep"
+
+
+@dataclass(frozen=True)
+class Identity:
+    region: str = DEFAULT_REGION
+    domain: str = DEFAULT_DOMAIN
+    account: str = ""
+    project: str = ""
+
+
+@dataclass(frozen=True)
+class QuotaSettings:
+    services: int = 20
+    endpoints: int = 50
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    listen: tuple[str, ...] = ("127.0.0.1:5353",)
+    forwarders: tuple[str, ...] = ()
+    allow_query: tuple[str, ...] = ("127.0.0.0/8",)
+    allow_recursion: tuple[str, ...] = ("127.0.0.0/8",)
+    allow_transfer: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    name_template: str = "{endpoint_id}.vpcep.{region}.{domain}"
+    ttl: int = 300
+    zones_dir: str = "zones"
+    tsig_keys: dict = field(default_factory=dict)
+    forward_zones: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ObsSettings:
+    mode: str = "local"
+    addresses: tuple[str, ...] = ("100.125.0.10",)
+    forwarders: tuple[str, ...] = ()
+    cidr: str = "100.125.0.0/16"
+
+
+@dataclass(frozen=True)
+class RoutesSettings:
+    gateway: str = ""
+    endpoint_source_cidr: str = "198.19.128.0/17"
+    proto: int = 99
+
+
+@dataclass(frozen=True)
+class CloudSettings:
+    """S2: the built-in cloud services of the region (short name → service type)."""
+
+    services: dict = field(default_factory=lambda: {"obs": "gateway", "dns": "interface"})
+
+
+SECTIONS = {"identity": Identity, "quota": QuotaSettings, "dns": DnsSettings, "obs": ObsSettings,
+            "routes": RoutesSettings, "cloud": CloudSettings}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, built once and passed down."""
+
+    state: Path = field(default_factory=lambda: _xdg("DATA", ".local/share") / "state.db")
+    config: Path | None = None
+    act_as: str = ""
+    read_only: bool = False
+    identity: Identity = field(default_factory=Identity)
+    quota: QuotaSettings = field(default_factory=QuotaSettings)
+    dns: DnsSettings = field(default_factory=DnsSettings)
+    obs: ObsSettings = field(default_factory=ObsSettings)
+    routes: RoutesSettings = field(default_factory=RoutesSettings)
+    cloud: CloudSettings = field(default_factory=CloudSettings)
+
+
+def default_config_path() -> Path:
+    return _xdg("CONFIG", ".config") / "config.toml"
+
+
+def load(config: str | None = None, state: str | None = None, act_as: str | None = None,
+         read_only: bool = False, env: dict | None = None) -> Settings:
+    """Build Settings from the file, then the environment, then the given flags."""
+    env = os.environ if env is None else env
+    path = Path(config or env.get("VPCEP_CONFIG") or default_config_path())
+    data = _read_toml(path, explicit=bool(config or env.get("VPCEP_CONFIG")))
+    sections = {name: _section(cls, data.get(name, {}), env, name) for name, cls in SECTIONS.items()}
+    if "forward_zones" in data.get("dns", {}):
+        sections["dns"] = replace(sections["dns"], forward_zones=dict(data["dns"]["forward_zones"]))
+    base = Settings(config=path, **sections)
+    return replace(
+        base,
+        state=Path(state or env.get("VPCEP_STATE") or base.state),
+        act_as=act_as or env.get("VPCEP_ACCOUNT") or "",
+        read_only=read_only or _truthy(env.get("VPCEP_READ_ONLY", "")),
+    )
+
+
+def _read_toml(path: Path, explicit: bool) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist", fix="create it or drop --config") from None
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}", fix="fix the TOML syntax") from None
+
+
+def _section(cls, values: dict, env, name: str):
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(values) - set(known) - ({"forward_zones"} if name == "dns" else set())
+    if unknown:
+        raise ConfigError(f"unknown setting [{name}] {', '.join(sorted(unknown))}",
+                          fix=f"valid keys: {', '.join(sorted(known))}")
+    default = cls()
+    kwargs = {}
+    for key in known:
+        raw = env.get(f"VPCEP_{name.upper()}_{key.upper()}")
+        value = raw if raw is not None else values.get(key, getattr(default, key))
+        kwargs[key] = _coerce(getattr(default, key), value, f"[{name}] {key}")
+    return cls(**kwargs)
+
+
+def _coerce(default, value, where: str):
+    try:
+        if isinstance(default, bool):
+            return value if isinstance(value, bool) else _truthy(str(value))
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, tuple):
+            items = value.split(",") if isinstance(value, str) else value
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        if isinstance(default, dict):
+            return dict(tomllib.loads(f"v = {value}")["v"]) if isinstance(value, str) else dict(value)
+        return str(value)
+    except (TypeError, ValueError, tomllib.TOMLDecodeError):
+        raise ConfigError(f"setting {where} = {value!r} has the wrong type", fix=f"give a {type(default).__name__}") from None
+
+
+def _truthy(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")

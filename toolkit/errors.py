@@ -1,0 +1,95 @@
+"""One error family for the whole toolkit.
+
+    ToolkitError                 exit 1 unless noted
+    ├── ValidationError          a rule of SPEC.md refused the input
+    │   ├── QuotaExceeded        S8 / E7: used/limit reached
+    │   ├── NotWhitelisted       E9 / S13: the caller may not connect
+    │   └── InvalidTransition    E8 / S12: the status machine forbids it
+    ├── NotFound                 no such resource for this account
+    ├── Conflict                 the resource is in use or already exists
+    ├── ReadOnly                 §7: a viewer (or --read-only) asked for a change
+    ├── ConfigError              exit 2: settings or state cannot be used
+    └── StoreError               exit 2: the state file could not be read or written
+
+Every error carries the rule it enforces and, where there is one, the fix.
+"""
+
+from __future__ import annotations
+
+
+class ToolkitError(Exception):
+    """Something the toolkit refused or could not do."""
+
+    exit_code = 1
+    default_rule = ""
+
+    def __init__(self, message: str | None = None, *, rule: str | None = None, fix: str = "") -> None:
+        self.message = message or (self.__doc__ or "").strip()
+        self.rule = rule if rule is not None else self.default_rule
+        self.fix = fix
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.rule:
+            text += f" [{self.rule}]"
+        if self.fix:
+            text += f": {self.fix}"
+        return text
+
+    def to_dict(self) -> dict:
+        """The JSON shape of CLI.md: rule, message, type (and fix when known)."""
+        data = {"rule": self.rule, "message": self.message, "type": type(self).__name__}
+        if self.fix:
+            data["fix"] = self.fix
+        return data
+
+
+class ValidationError(ToolkitError):
+    """The input breaks a rule."""
+
+
+class QuotaExceeded(ValidationError):
+    """Quota reached."""
+
+    def __init__(self, resource: str, used: int, limit: int, *, rule: str, fix: str) -> None:
+        self.resource, self.used, self.limit = resource, used, limit
+        super().__init__(f"quota {used}/{limit} reached for {resource}", rule=rule, fix=fix)
+
+
+class NotWhitelisted(ValidationError):
+    """This account is not on the service's whitelist."""
+
+    default_rule = "E9"
+
+
+class InvalidTransition(ValidationError):
+    """The status machine does not allow this change."""
+
+    default_rule = "E8"
+
+
+class NotFound(ToolkitError):
+    """No such resource."""
+
+
+class Conflict(ToolkitError):
+    """The resource is in use or already exists."""
+
+
+class ReadOnly(ToolkitError):
+    """Read-only mode: changes are refused."""
+
+    default_rule = "§7"
+
+
+class ConfigError(ToolkitError):
+    """The settings or the state cannot be used."""
+
+    exit_code = 2
+
+
+class StoreError(ToolkitError):
+    """The state file could not be read or written."""
+
+    exit_code = 2

@@ -1,0 +1,63 @@
+"""Service whitelists (permission management) and who may connect (SPEC S13, E9)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from toolkit.errors import ValidationError
+
+DOMAIN_PREFIX = "iam:domain::"
+ORG_PREFIX = "organizations:orgPath::"
+_DOMAIN = re.compile(r"^(\*|[A-Za-z0-9]+)$")
+_ORG_PATH = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class WhitelistEntry:
+    """One whitelist record of a service."""
+
+    id: str
+    permission: str
+    description: str
+    created_at: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "permission": self.permission, "description": self.description,
+                "created_at": self.created_at}
+
+
+def normalize(entry: str) -> str:
+    """S13: accept `*`, `iam:domain::<id>`, `organizations:orgPath::<path>`, or a bare domain id."""
+    entry = entry.strip()
+    if entry == "*":
+        return entry
+    if entry.startswith(ORG_PREFIX):
+        path = entry[len(ORG_PREFIX):]
+        if not _ORG_PATH.match(path):
+            raise ValidationError(f"whitelist entry {entry!r}: organization path is not valid", rule="S13",
+                                  fix="write organizations:orgPath::o-xxx/r-xxx/ou-xxx")
+        return entry
+    domain = entry[len(DOMAIN_PREFIX):] if entry.startswith(DOMAIN_PREFIX) else entry
+    if not _DOMAIN.match(domain):
+        raise ValidationError(f"whitelist entry {entry!r} is not valid", rule="S13",
+                              fix="write iam:domain::<domain_id> (letters and digits, or *), "
+                                  "organizations:orgPath::<path>, or *")
+    return DOMAIN_PREFIX + domain
+
+
+def allows(owner: str, entries: list[str], domain_id: str, org_path: str = "") -> bool:
+    """S13/E9: the owner always, everyone with `*`, else a matching entry."""
+    if domain_id == owner:
+        return True
+    for entry in entries:
+        if entry in ("*", DOMAIN_PREFIX + "*", DOMAIN_PREFIX + domain_id):
+            return True
+        if entry.startswith(ORG_PREFIX) and org_path and _under(org_path, entry[len(ORG_PREFIX):]):
+            return True
+    return False
+
+
+def _under(path: str, prefix: str) -> bool:
+    parts, wanted = path.split("/"), prefix.split("/")
+    return parts[: len(wanted)] == wanted

@@ -1,0 +1,46 @@
+"""Per-account quotas for services and endpoints (SPEC S8, E7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toolkit.errors import QuotaExceeded, ValidationError
+
+TYPES = {
+    "endpoint_service": ("endpoint services", "S8", "services"),
+    "endpoint": ("endpoints", "E7", "endpoints"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """Used and allowed count of one resource type."""
+
+    type: str
+    used: int
+    quota: int
+
+    def to_dict(self) -> dict:
+        return {"type": self.type, "used": self.used, "quota": self.quota}
+
+
+def check(kind: str, used: int, limit: int, adding: int = 1) -> None:
+    """Refuse when `adding` more would pass the limit."""
+    label, rule, key = TYPES[kind]
+    if used + adding > limit:
+        raise QuotaExceeded(label, used, limit, rule=rule,
+                            fix=f"delete one or raise [quota] {key} (vpcep quota --set {kind}=N)")
+
+
+def parse_setting(text: str) -> tuple[str, int]:
+    """Parse `TYPE=N` for `vpcep quota --set`."""
+    kind, _, value = text.partition("=")
+    if kind not in TYPES:
+        raise ValidationError(f"unknown quota type {kind!r}", rule="S8", fix="use endpoint_service=N or endpoint=N")
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValidationError(f"quota {text!r} needs a whole number", rule=TYPES[kind][1], fix=f"write {kind}=N")
+    return kind, number

@@ -1,0 +1,183 @@
+"""Endpoint services: names, port mappings, backends and statuses (SPEC S1–S10, S14)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from toolkit.errors import ValidationError
+from toolkit.model.tags import Tag, tags_from_dicts
+
+MAX_NAME = 16
+MAX_PORT_MAPPINGS = 50
+_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+class ServiceType(StrEnum):
+    GATEWAY = "gateway"
+    INTERFACE = "interface"
+
+
+class ServerType(StrEnum):
+    LB = "LB"
+    VM = "VM"
+    VIP = "VIP"
+    BMS = "BMS"
+
+
+DEPRECATED_SERVERS = {ServerType.VIP, ServerType.BMS}
+
+
+class ServiceStatus(StrEnum):
+    CREATING = "creating"
+    AVAILABLE = "available"
+    FAILED = "failed"
+    DELETING = "deleting"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class PortMapping:
+    """S6: TCP only; server_port is the backend's, client_port what endpoints expose."""
+
+    server_port: int
+    client_port: int
+    protocol: str = "TCP"
+
+    def to_dict(self) -> dict:
+        return {"protocol": self.protocol, "server_port": self.server_port, "client_port": self.client_port}
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointService:
+    """One endpoint service, shaped like the public API's object (S4)."""
+
+    id: str
+    service_name: str
+    service_type: ServiceType
+    server_type: str | None
+    port_id: str | None
+    vpc_id: str | None
+    approval_enabled: bool
+    ports: tuple[PortMapping, ...]
+    tags: tuple[Tag, ...]
+    description: str
+    status: ServiceStatus
+    domain_id: str
+    project_id: str
+    region: str
+    created_at: str
+    updated_at: str
+    builtin: bool = False
+    short_name: str = ""
+    connection_count: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "service_name": self.service_name, "service_type": str(self.service_type),
+            "server_type": self.server_type, "port_id": self.port_id, "vpc_id": self.vpc_id,
+            "approval_enabled": self.approval_enabled, "ports": [p.to_dict() for p in self.ports],
+            "tags": [t.to_dict() for t in self.tags], "description": self.description,
+            "status": str(self.status), "connection_count": self.connection_count,
+            "domain_id": self.domain_id, "project_id": self.project_id, "region": self.region,
+            "created_at": self.created_at, "updated_at": self.updated_at,
+            "builtin": self.builtin, "short_name": self.short_name,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "EndpointService":
+        return cls(
+            d["id"], d["service_name"], ServiceType(d["service_type"]), d["server_type"], d["port_id"],
+            d["vpc_id"], d["approval_enabled"],
+            tuple(PortMapping(p["server_port"], p["client_port"], p.get("protocol", "TCP")) for p in d["ports"]),
+            tags_from_dicts(d["tags"]), d["description"], ServiceStatus(d["status"]), d["domain_id"],
+            d["project_id"], d["region"], d["created_at"], d["updated_at"], d.get("builtin", False),
+            d.get("short_name", ""), d.get("connection_count", 0),
+        )
+
+    def with_count(self, count: int) -> "EndpointService":
+        return replace(self, connection_count=count)
+
+
+def validate_short_name(name: str) -> str:
+    """S5: at most 16 letters, digits, `_`, `-`."""
+    if len(name) > MAX_NAME or not _NAME.match(name):
+        raise ValidationError(f"service name {name!r} must be 1–{MAX_NAME} letters, digits, _ or -", rule="S5",
+                              fix="shorten it or drop other characters")
+    return name
+
+
+def stored_name(region: str, name: str | None, service_id: str) -> str:
+    """S5: `<region>.<name>.<id>`, or `<region>.<id>` with no name."""
+    return f"{region}.{name}.{service_id}" if name else f"{region}.{service_id}"
+
+
+def parse_port(text: str) -> PortMapping:
+    """Parse `SERVER:CLIENT` (or one port for both) from the command line (S6)."""
+    server, _, client = text.partition(":")
+    return PortMapping(_port(server, text), _port(client or server, text))
+
+
+def _port(value: str, text: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ValidationError(f"port mapping {text!r}: ports are 1–65535", rule="S6",
+                              fix="write SERVER_PORT:CLIENT_PORT, e.g. 8080:80")
+    return port
+
+
+def validate_ports(ports: list[PortMapping]) -> tuple[PortMapping, ...]:
+    """S6: 1–50 TCP mappings, no client_port twice."""
+    if not 1 <= len(ports) <= MAX_PORT_MAPPINGS:
+        raise ValidationError(f"{len(ports)} port mappings given; 1 to {MAX_PORT_MAPPINGS} are allowed", rule="S6",
+                              fix="give --port SERVER:CLIENT at least once")
+    seen: set[int] = set()
+    for port in ports:
+        if port.protocol != "TCP":
+            raise ValidationError(f"protocol {port.protocol} is not supported, only TCP", rule="S6", fix="use TCP")
+        _port(str(port.server_port), str(port.server_port))
+        _port(str(port.client_port), str(port.client_port))
+        if port.client_port in seen:
+            raise ValidationError(f"client port {port.client_port} is mapped twice", rule="S6",
+                                  fix="give each mapping its own client port")
+        seen.add(port.client_port)
+    return tuple(ports)
+
+
+def validate_server_type(value: str) -> tuple[ServerType, str | None]:
+    """S4: LB, VM, or deprecated VIP/BMS (accepted with a warning)."""
+    try:
+        server = ServerType(value.upper())
+    except ValueError:
+        raise ValidationError(f"backend {value!r} is not one of LB, VM, BMS, VIP", rule="S4",
+                              fix="use --backend LB (an elastic load balancer) or VM") from None
+    warning = None
+    if server in DEPRECATED_SERVERS:
+        warning = f"backend {server} is deprecated [S4]: use LB (an elastic load balancer) instead"
+    return server, warning
+
+
+def validate_port_id(port_id: str | None) -> str:
+    """S7: exactly one backend resource."""
+    if not port_id or not port_id.strip() or "," in port_id:
+        raise ValidationError("a service needs exactly one backend resource", rule="S7",
+                              fix="give one --port-id (the LB or VM port id)")
+    return port_id.strip()
+
+
+def require_available(service: EndpointService) -> None:
+    """S9: endpoints connect only to an available service."""
+    if service.status != ServiceStatus.AVAILABLE:
+        raise ValidationError(f"service {service.service_name} is {service.status}, not available", rule="S9",
+                              fix="wait until it is available or pick another service")
+
+
+def require_user_service(service: EndpointService, action: str) -> None:
+    """S2: built-in cloud services cannot be changed."""
+    if service.builtin:
+        raise ValidationError(f"{service.service_name} is a built-in cloud service; it cannot be {action}",
+                              rule="S2", fix="create your own interface service instead")

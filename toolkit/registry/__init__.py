@@ -1,0 +1,14 @@
+"""Use cases: the only door to the inventory for the CLI, the TUI and the DNS server.
+
+Each public method validates against the pure model, then reads or writes the state in
+one transaction. Split by noun into mixins; `Registry` is the one to use.
+"""
+
+from toolkit.registry.endpoints import EndpointCases
+
+
+class Registry(EndpointCases):
+    """The inventory's use cases for one acting account."""
+
+
+__all__ = ["Registry"]

@@ -1,0 +1,95 @@
+"""What every use case shares: the state, the identity, the acting account, read-only."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from toolkit.config import Settings
+from toolkit.errors import ConfigError, ReadOnly
+from toolkit.model.network import Account, validate_account
+from toolkit.store.sqlite import Store, Txn
+
+
+@dataclass(frozen=True)
+class Identity:
+    """V1: the state's region, domain, own account and project, fixed at init."""
+
+    region: str
+    domain: str
+    account: str
+    project: str
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Base:
+    """Holds the settings and the store; resolves the acting account."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._identity: Identity | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, *, create: bool = False):
+        """The registry over the state file named in settings."""
+        return cls(settings, Store(settings.state, create=create))
+
+    def acting(self, domain_id: str):
+        """The same registry acting as another account (V1), sharing the state."""
+        view = copy.copy(self)
+        view.settings = replace(self.settings, act_as=domain_id)
+        return view
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def initialized(self) -> bool:
+        with self.store.read() as txn:
+            return txn.meta("region") is not None
+
+    @property
+    def identity(self) -> Identity:
+        if self._identity is None:
+            with self.store.read() as txn:
+                values = [txn.meta(key) for key in ("region", "domain", "account", "project")]
+            if values[0] is None:
+                raise ConfigError(f"state {self.store.path} is not initialized", rule="V1",
+                                  fix="run `vpcep init --region R --domain D` first")
+            self._identity = Identity(*values)
+        return self._identity
+
+    @property
+    def account(self) -> str:
+        """The account commands act as (V1): --as, else the state's own."""
+        return self.settings.act_as or self.identity.account
+
+    def generation(self) -> int:
+        return self.store.generation()
+
+    @contextmanager
+    def _write(self, action: str):
+        """A write transaction, refused in read-only mode (§7)."""
+        self._refuse_if_read_only(action)
+        with self.store.write() as txn:
+            self._ensure_account(txn, self.account)
+            yield txn
+
+    def _refuse_if_read_only(self, action: str) -> None:
+        if self.settings.read_only:
+            raise ReadOnly(f"read-only mode: cannot {action}", fix="drop --read-only (or VPCEP_READ_ONLY) to change")
+
+    @staticmethod
+    def _ensure_account(txn: Txn, domain_id: str) -> None:
+        if domain_id and txn.get("accounts", domain_id) is None:
+            txn.put("accounts", {"id": domain_id, **Account(validate_account(domain_id)).to_dict()})
+
+    def _org_path(self, txn: Txn, domain_id: str) -> str:
+        doc = txn.get("accounts", domain_id)
+        return doc.get("org_path", "") if doc else ""

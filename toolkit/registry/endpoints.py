@@ -1,0 +1,173 @@
+"""Use cases for endpoints: create (E1–E10), list and search (E12), show, delete (E11), tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from toolkit import clock
+from toolkit.errors import NotFound, NotWhitelisted, ValidationError
+from toolkit.model import endpoint as rules
+from toolkit.model import permissions
+from toolkit.model import tags as tag_rules
+from toolkit.model.endpoint import Endpoint, EndpointStatus
+from toolkit.model.network import Subnet, Vpc, allocate_ip, check_vpc_usable
+from toolkit.model.service import EndpointService, ServiceType, require_available
+from toolkit.model.tags import Tag
+from toolkit.registry.base import new_id
+from toolkit.registry.services import NOT_FOUND, ServiceCases
+from toolkit.store.sqlite import Txn
+
+
+@dataclass(frozen=True)
+class EndpointRequest:
+    """What `endpoint create` asks for."""
+
+    service: str
+    vpc: str
+    subnet: str | None = None
+    ip: str | None = None
+    enable_dns: bool = False
+    routetables: tuple[str, ...] = ()
+    whitelist: tuple[str, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One private-zone A record (E5): served while its endpoint is accepted."""
+
+    name: str
+    ip: str
+    endpoint_id: str
+
+
+class EndpointCases(ServiceCases):
+    """Endpoints as their owner sees them."""
+
+    def create_endpoint(self, request: EndpointRequest) -> Endpoint:
+        """E1–E10: connect to one service from an own VPC."""
+        tag_list = tag_rules.make_tags(list(request.tags))
+        whitelist = rules.validate_whitelist(list(request.whitelist))
+        with self._write("create an endpoint") as txn:
+            service = self._connectable(txn, request.service)
+            vpc = self._vpc(txn, request.vpc)
+            self._check_quota(txn, "endpoint")
+            if service.service_type == ServiceType.GATEWAY:
+                placement = self._gateway_placement(vpc, request)
+            else:
+                placement = self._interface_placement(txn, vpc, request)
+            endpoint = self._new_endpoint(txn, service, vpc, placement, request, tag_list, whitelist)
+            txn.put("endpoints", endpoint.to_dict())
+        return endpoint
+
+    def _connectable(self, txn: Txn, ref: str) -> EndpointService:
+        """E2, E3, S9, E9: the service exists here, is available, and lets the caller in."""
+        service = self._find_service(txn, ref)
+        if service is None or service.region != self.identity.region:
+            raise NotFound(NOT_FOUND, rule="E3", fix="check the name with `vpcep service verify NAME`")
+        require_available(service)
+        entries = [e.permission for e in self._entries(txn, service)]
+        if not service.builtin and not permissions.allows(service.domain_id, entries, self.account,
+                                                          self._org_path(txn, self.account)):
+            raise NotWhitelisted(f"account {self.account} is not on the whitelist of {service.service_name}",
+                                 fix=f"the owner runs `vpcep service whitelist {service.id} --add "
+                                     f"iam:domain::{self.account}`")
+        return service
+
+    @staticmethod
+    def _gateway_placement(vpc: Vpc, request: EndpointRequest) -> dict:
+        """E6: a gateway endpoint has route tables, no subnet, no ip, no private name."""
+        if request.subnet or request.ip or request.enable_dns:
+            raise ValidationError("a gateway endpoint takes no --subnet, --ip or --dns", rule="E6",
+                                  fix="give --routetable (default: the VPC's route table)")
+        tables = tuple(request.routetables) or (vpc.routetable_id,)
+        for table in tables:
+            if table not in (vpc.routetable_id, "default"):
+                raise ValidationError(f"route table {table} is not VPC {vpc.name}'s ({vpc.routetable_id})",
+                                      rule="E6", fix=f"use --routetable {vpc.routetable_id}")
+        check_vpc_usable(vpc, None)
+        return {"subnet_id": None, "ip": None, "routetables": (vpc.routetable_id,)}
+
+    def _interface_placement(self, txn: Txn, vpc: Vpc, request: EndpointRequest) -> dict:
+        """E4, S11: a subnet of the VPC and a free private ip in it."""
+        if request.routetables:
+            raise ValidationError("an interface endpoint takes no --routetable", rule="E4", fix="give --subnet")
+        subnet = self._pick_subnet(txn, vpc, request.subnet)
+        check_vpc_usable(vpc, subnet)
+        ip = allocate_ip(subnet.cidr, txn.used_ips(subnet.id), request.ip)
+        return {"subnet_id": subnet.id, "ip": str(ip), "routetables": ()}
+
+    def _pick_subnet(self, txn: Txn, vpc: Vpc, ref: str | None) -> Subnet:
+        if ref:
+            return self._subnet(txn, ref, vpc)
+        subnets = txn.select("subnets", vpc_id=vpc.id)
+        if len(subnets) != 1:
+            raise ValidationError(f"an interface endpoint needs a subnet; VPC {vpc.name} has {len(subnets)}",
+                                  rule="E4", fix="give --subnet NAME")
+        return Subnet.from_dict(subnets[0])
+
+    def _new_endpoint(self, txn, service, vpc, placement, request, tag_list, whitelist) -> Endpoint:
+        endpoint_id, now, ident = new_id(), clock.now(), self.identity
+        names = ()
+        if request.enable_dns:
+            names = (rules.dns_name(self.settings.dns.name_template, endpoint_id=endpoint_id, region=ident.region,
+                                    domain=ident.domain, service=service.short_name or "svc"),)
+        status = rules.initial_status(service.approval_enabled and not service.builtin)
+        endpoint = Endpoint(
+            endpoint_id, service.id, service.service_name, str(service.service_type), status, placement["ip"],
+            txn.next_marker(), vpc.id, placement["subnet_id"], request.enable_dns, names, placement["routetables"],
+            bool(whitelist), whitelist, tag_list, request.description, self.account, ident.project, ident.region,
+            now, now)
+        if status == EndpointStatus.CREATING:
+            endpoint = rules.transition(endpoint, "created", now)
+        return endpoint
+
+    def list_endpoints(self, id_: str = "", service: str = "", tags: list[Tag] = ()) -> list[Endpoint]:
+        """E12: own endpoints by id or service-name keyword and tags (all must match)."""
+        with self.store.read() as txn:
+            docs = txn.select("endpoints", domain_id=self.account)
+        id_, service, tags = id_.lower(), service.lower(), list(tags)
+        found = []
+        for doc in docs:
+            if id_ in doc["id"] and service in doc["endpoint_service_name"].lower():
+                endpoint = Endpoint.from_dict(doc)
+                if not tags or tag_rules.matches(endpoint.tags, tags):
+                    found.append(endpoint)
+        return found
+
+    def get_endpoint(self, endpoint_id: str) -> Endpoint:
+        with self.store.read() as txn:
+            return self._endpoint(txn, endpoint_id)
+
+    def delete_endpoint(self, endpoint_id: str) -> Endpoint:
+        """E11: permanent; its private record goes with it."""
+        with self._write("delete an endpoint") as txn:
+            endpoint = self._endpoint(txn, endpoint_id)
+            txn.delete("endpoints", endpoint.id)
+        return replace(endpoint, status=EndpointStatus.DELETING)
+
+    def endpoint_tags(self, endpoint_id: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
+        """T1–T4 on an own endpoint; with nothing to change, a read."""
+        if not set_ and not delete:
+            return self.get_endpoint(endpoint_id).tags
+        with self._write("change tags") as txn:
+            endpoint = self._endpoint(txn, endpoint_id)
+            endpoint = replace(endpoint, tags=tag_rules.edit_tags(endpoint.tags, list(set_), list(delete)),
+                               updated_at=clock.now())
+            txn.put("endpoints", endpoint.to_dict())
+        return endpoint.tags
+
+    def _endpoint(self, txn: Txn, endpoint_id: str) -> Endpoint:
+        doc = txn.get("endpoints", endpoint_id)
+        if doc is None or doc["domain_id"] != self.account:
+            raise NotFound(f"no endpoint {endpoint_id!r} in account {self.account}", rule="E12",
+                           fix="see `vpcep endpoint list`")
+        return Endpoint.from_dict(doc)
+
+    def private_records(self) -> list[Record]:
+        """E5: one A record per dns name of every accepted endpoint with enable_dns, all accounts."""
+        with self.store.read() as txn:
+            docs = txn.select("endpoints", status=str(EndpointStatus.ACCEPTED))
+        return [Record(name, doc["ip"], doc["id"]) for doc in docs if doc["enable_dns"] and doc["ip"]
+                for name in doc["dns_names"]]

@@ -1,0 +1,239 @@
+"""Use cases for endpoint services: create, find, verify, delete, connections, whitelist, tags, rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from toolkit import clock
+from toolkit.errors import Conflict, NotFound, ValidationError
+from toolkit.model import permissions
+from toolkit.model import service as rules
+from toolkit.model import tags as tag_rules
+from toolkit.model.endpoint import ACTIVE, Endpoint, transition
+from toolkit.model.network import check_vpc_usable
+from toolkit.model.permissions import WhitelistEntry
+from toolkit.model.rules import BackendRule
+from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType
+from toolkit.model.tags import Tag
+from toolkit.registry.base import new_id
+from toolkit.registry.network import NetworkCases
+from toolkit.store.sqlite import Txn
+
+NOT_FOUND = "Service name not found."
+FOUND = "Service name found."
+
+
+class ServiceCases(NetworkCases):
+    """Endpoint services as their owner (and the cloud) sees them."""
+
+    def create_service(self, *, vpc: str, server_type: str, port_id: str, ports: list[PortMapping],
+                       name: str | None = None, approval: bool = False, tags: list[Tag] = (),
+                       description: str = "") -> tuple[EndpointService, list[str]]:
+        """S3–S8, S11: a user interface service; returns it and any warnings (deprecated backend)."""
+        server, warning = rules.validate_server_type(server_type)
+        port_id = rules.validate_port_id(port_id)
+        mappings = rules.validate_ports(list(ports))
+        tag_list = tag_rules.make_tags(list(tags))
+        if name:
+            rules.validate_short_name(name)
+        with self._write("create a service") as txn:
+            vpc_obj = self._vpc(txn, vpc)
+            check_vpc_usable(vpc_obj, None)
+            self._check_quota(txn, "endpoint_service")
+            service = self._new_service(name, server, port_id, vpc_obj.id, approval, mappings, tag_list, description)
+            txn.put("services", service.to_dict())
+        return service, [warning] if warning else []
+
+    def _new_service(self, name, server, port_id, vpc_id, approval, mappings, tag_list, description):
+        service_id, now, ident = new_id(), clock.now(), self.identity
+        return EndpointService(
+            service_id, rules.stored_name(ident.region, name, service_id), ServiceType.INTERFACE, str(server),
+            port_id, vpc_id, approval, mappings, tag_list, description, ServiceStatus.AVAILABLE, self.account,
+            ident.project, ident.region, now, now, False, name or "")
+
+    def list_services(self, name: str = "", id_: str = "", tags: list[Tag] = ()) -> list[EndpointService]:
+        """E12: own and built-in services, by name or id keyword and tags (all must match)."""
+        with self.store.read() as txn:
+            docs = txn.select("services", domain_id=[self.account, "cloud"])
+            counts = txn.count_by("endpoints", "service_id", status=[str(s) for s in ACTIVE])
+        found = []
+        for doc in docs:
+            service = EndpointService.from_dict(doc)
+            if name.lower() in service.service_name.lower() and id_.lower() in service.id and \
+                    tag_rules.matches(service.tags, list(tags)):
+                found.append(service.with_count(counts.get(service.id, 0)))
+        return found
+
+    def get_service(self, ref: str) -> EndpointService:
+        """A service the caller owns, a built-in one, or one that whitelists the caller."""
+        with self.store.read() as txn:
+            service = self._find_service(txn, ref)
+            if service is None or not self._may_see(txn, service):
+                raise NotFound(f"no service {ref!r}", rule="E3", fix="see `vpcep service list`")
+            return self._counted(txn, service)
+
+    def verify_service(self, name: str) -> bool:
+        """E2/E3: is there a service with this stored name in the state's region?"""
+        with self.store.read() as txn:
+            docs = txn.select("services", name=name.strip())
+        return bool(docs) and docs[0]["region"] == self.identity.region
+
+    def delete_service(self, ref: str) -> EndpointService:
+        """S10: only user services, refused while an endpoint is accepted or creating."""
+        with self._write("delete a service") as txn:
+            service = self._owned(txn, ref)
+            rules.require_user_service(service, "deleted")
+            active = [e for e in self._endpoints_of(txn, service) if e.status in ACTIVE]
+            if active:
+                raise Conflict(f"service {service.service_name} has {len(active)} accepted or creating endpoint(s)",
+                               rule="S10", fix="reject or delete those endpoints first")
+            now = clock.now()
+            for endpoint in self._endpoints_of(txn, service):
+                txn.put("endpoints", transition(endpoint, "fail", now).to_dict())
+            for table in ("whitelist", "rules"):
+                for doc in txn.select(table, service_id=service.id):
+                    txn.delete(table, doc["id"])
+            txn.delete("services", service.id)
+        return replace(service, status=ServiceStatus.DELETED)
+
+    # -- connection management (S12) ----------------------------------------
+    def connections(self, ref: str) -> list[Endpoint]:
+        """S12: the endpoints connected to an own service."""
+        with self.store.read() as txn:
+            return self._endpoints_of(txn, self._owned(txn, ref))
+
+    def accept(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
+        return self._decide(ref, endpoint_ids, "accept")
+
+    def reject(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
+        return self._decide(ref, endpoint_ids, "reject")
+
+    def _decide(self, ref: str, endpoint_ids: list[str], action: str) -> list[Endpoint]:
+        """S12/E8: all or none of the given endpoints change."""
+        with self._write(f"{action} endpoints") as txn:
+            service = self._owned(txn, ref)
+            if not service.approval_enabled:
+                raise ValidationError(f"service {service.service_name} has approval off; nothing to {action}",
+                                      rule="S12", fix="connections are accepted automatically")
+            mine = {e.id: e for e in self._endpoints_of(txn, service)}
+            now, changed = clock.now(), []
+            for endpoint_id in dict.fromkeys(endpoint_ids):
+                if endpoint_id not in mine:
+                    raise NotFound(f"endpoint {endpoint_id} is not connected to {service.service_name}", rule="S12",
+                                   fix="see `vpcep service connections`")
+                changed.append(transition(mine[endpoint_id], action, now))
+                txn.put("endpoints", changed[-1].to_dict())
+        return changed
+
+    # -- whitelist (S13) --------------------------------------------------------
+    def whitelist(self, ref: str) -> list[WhitelistEntry]:
+        with self.store.read() as txn:
+            return self._entries(txn, self._owned(txn, ref))
+
+    def whitelist_add(self, ref: str, entries: list[str], description: str = "") -> list[WhitelistEntry]:
+        """S13: add entries (already present ones are kept as they are)."""
+        wanted = [permissions.normalize(entry) for entry in entries]
+        with self._write("change a whitelist") as txn:
+            service = self._owned(txn, ref)
+            rules.require_user_service(service, "given a whitelist")
+            present = {e.permission for e in self._entries(txn, service)}
+            for permission in dict.fromkeys(wanted):
+                if permission not in present:
+                    entry = WhitelistEntry(new_id(), permission, description, clock.now())
+                    txn.put("whitelist", {**entry.to_dict(), "service_id": service.id})
+            return self._entries(txn, service)
+
+    def whitelist_remove(self, ref: str, entries: list[str]) -> list[WhitelistEntry]:
+        """S13: remove entries, by their text or their id."""
+        with self._write("change a whitelist") as txn:
+            service = self._owned(txn, ref)
+            current = self._entries(txn, service)
+            for text in entries:
+                match = [e for e in current if e.id == text or e.permission == _normalized_or_raw(text)]
+                if not match:
+                    raise NotFound(f"{text!r} is not on the whitelist of {service.service_name}", rule="S13",
+                                   fix="list it with `vpcep service whitelist`")
+                txn.delete("whitelist", match[0].id)
+            return self._entries(txn, service)
+
+    def _entries(self, txn: Txn, service: EndpointService) -> list[WhitelistEntry]:
+        return [WhitelistEntry(d["id"], d["permission"], d["description"], d["created_at"])
+                for d in txn.select("whitelist", service_id=service.id)]
+
+    # -- tags and backend rules ---------------------------------------------------
+    def service_tags(self, ref: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
+        """T1–T4 on an own service; with nothing to change, a read."""
+        if not set_ and not delete:
+            return self.get_service(ref).tags
+        with self._write("change tags") as txn:
+            service = self._owned(txn, ref)
+            rules.require_user_service(service, "tagged")
+            service = replace(service, tags=tag_rules.edit_tags(service.tags, list(set_), list(delete)),
+                              updated_at=clock.now())
+            txn.put("services", service.to_dict())
+        return service.tags
+
+    def service_rules(self, ref: str, add: list[BackendRule] = (), remove: list[BackendRule] = ()) -> list[BackendRule]:
+        """S15: the backend's inbound rules as the admin recorded them."""
+        if not add and not remove:
+            with self.store.read() as txn:
+                return self._rules(txn, self._owned(txn, ref))
+        with self._write("change backend rules") as txn:
+            service = self._owned(txn, ref)
+            current = {rule: rid for rid, rule in self._rule_rows(txn, service)}
+            for rule in remove:
+                if rule not in current:
+                    raise NotFound(f"no rule {rule.spec} on {service.service_name}", rule="S15")
+                txn.delete("rules", current.pop(rule))
+            for rule in add:
+                if rule not in current:
+                    current[rule] = new_id()
+                    txn.put("rules", {"id": current[rule], "service_id": service.id, **rule.to_dict()})
+            return self._rules(txn, service)
+
+    def _rules(self, txn: Txn, service: EndpointService) -> list[BackendRule]:
+        return [rule for _, rule in self._rule_rows(txn, service)]
+
+    @staticmethod
+    def _rule_rows(txn: Txn, service: EndpointService) -> list[tuple[str, BackendRule]]:
+        return [(d["id"], BackendRule.from_dict(d)) for d in txn.select("rules", service_id=service.id)]
+
+    # -- lookups ----------------------------------------------------------------
+    def _find_service(self, txn: Txn, ref: str) -> EndpointService | None:
+        """By id, stored name, or (own and built-in) short name."""
+        doc = txn.get("services", ref) or next(iter(txn.select("services", name=ref)), None)
+        if doc is None:
+            docs = [d for d in txn.select("services", domain_id=[self.account, "cloud"]) if d["short_name"] == ref]
+            doc = docs[0] if len(docs) == 1 else None
+        return EndpointService.from_dict(doc) if doc else None
+
+    def _owned(self, txn: Txn, ref: str) -> EndpointService:
+        service = self._find_service(txn, ref)
+        if service is None or (service.domain_id != self.account and not service.builtin):
+            raise NotFound(f"no service {ref!r} owned by account {self.account}", rule="S12",
+                           fix="see `vpcep service list` (act as the owner with --as)")
+        return self._counted(txn, service)
+
+    def _may_see(self, txn: Txn, service: EndpointService) -> bool:
+        if service.builtin or service.domain_id == self.account:
+            return True
+        entries = [e.permission for e in self._entries(txn, service)]
+        return permissions.allows(service.domain_id, entries, self.account, self._org_path(txn, self.account))
+
+    def _counted(self, txn: Txn, service: EndpointService) -> EndpointService:
+        """S14: connection_count is derived, never stored."""
+        active = [str(s) for s in ACTIVE]
+        return service.with_count(txn.count("endpoints", service_id=service.id, status=active))
+
+    @staticmethod
+    def _endpoints_of(txn: Txn, service: EndpointService) -> list[Endpoint]:
+        return [Endpoint.from_dict(d) for d in txn.select("endpoints", service_id=service.id)]
+
+
+def _normalized_or_raw(text: str) -> str:
+    try:
+        return permissions.normalize(text)
+    except ValidationError:
+        return text
+
+

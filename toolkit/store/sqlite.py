@@ -1,0 +1,231 @@
+"""The embedded state: one SQLite file in WAL mode, one transaction per use case.
+
+Each resource is a JSON document (the public API object) beside the few columns that
+queries and constraints need. Every committed write bumps `meta.generation`, so a
+server in another process notices changes by reading one row.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from toolkit.errors import Conflict, StoreError
+
+SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    INSERT INTO meta VALUES ('generation', 0), ('marker_seq', 0);
+    CREATE TABLE accounts (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+    CREATE TABLE quotas (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, doc TEXT NOT NULL);
+    CREATE TABLE vpcs (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+                       UNIQUE (domain_id, name));
+    CREATE TABLE subnets (id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL, domain_id TEXT NOT NULL,
+                          name TEXT NOT NULL, doc TEXT NOT NULL, UNIQUE (vpc_id, name));
+    CREATE TABLE services (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, name TEXT NOT NULL UNIQUE,
+                           vpc_id TEXT, doc TEXT NOT NULL);
+    CREATE TABLE endpoints (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, service_id TEXT NOT NULL,
+                            vpc_id TEXT NOT NULL, subnet_id TEXT, ip_int INTEGER, status TEXT NOT NULL,
+                            doc TEXT NOT NULL, UNIQUE (subnet_id, ip_int));
+    CREATE INDEX endpoints_by_domain ON endpoints (domain_id);
+    CREATE INDEX endpoints_by_service ON endpoints (service_id, status);
+    CREATE INDEX endpoints_by_vpc ON endpoints (vpc_id);
+    CREATE TABLE whitelist (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, permission TEXT NOT NULL,
+                            doc TEXT NOT NULL, UNIQUE (service_id, permission));
+    CREATE TABLE rules (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, doc TEXT NOT NULL);
+    """,
+]
+
+
+def _ip_int(doc: dict) -> int | None:
+    return int(ipaddress.IPv4Address(doc["ip"])) if doc.get("ip") else None
+
+
+# Per table: the indexed columns and how each is read off the document.
+COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
+    "accounts": {},
+    "quotas": {"domain_id": lambda d: d["domain_id"]},
+    "vpcs": {"domain_id": lambda d: d["domain_id"], "name": lambda d: d["name"]},
+    "subnets": {"vpc_id": lambda d: d["vpc_id"], "domain_id": lambda d: d["domain_id"], "name": lambda d: d["name"]},
+    "services": {"domain_id": lambda d: d["domain_id"], "name": lambda d: d["service_name"],
+                 "vpc_id": lambda d: d.get("vpc_id")},
+    "endpoints": {"domain_id": lambda d: d["domain_id"], "service_id": lambda d: d["endpoint_service_id"],
+                  "vpc_id": lambda d: d["vpc_id"], "subnet_id": lambda d: d.get("subnet_id"),
+                  "ip_int": _ip_int, "status": lambda d: d["status"]},
+    "whitelist": {"service_id": lambda d: d["service_id"], "permission": lambda d: d["permission"]},
+    "rules": {"service_id": lambda d: d["service_id"]},
+}
+
+
+class Txn:
+    """Reads and writes inside one transaction; documents in, documents out."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def meta(self, key: str, default=None):
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set_meta(self, key: str, value) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def next_marker(self) -> int:
+        """A packet ID (marker_id) unique in this state."""
+        self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'marker_seq'")
+        return 0x10000000 + int(self.meta("marker_seq"))
+
+    def get(self, table: str, doc_id: str) -> dict | None:
+        row = self.conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def select(self, table: str, **where) -> list[dict]:
+        """Documents whose columns equal the given values, oldest first."""
+        sql, params = self._where(table, where)
+        rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid", params)
+        return [json.loads(doc) for (doc,) in rows]
+
+    def count(self, table: str, **where) -> int:
+        sql, params = self._where(table, where)
+        return self.conn.execute(f"SELECT count(*) FROM {table}{sql}", params).fetchone()[0]
+
+    def count_by(self, table: str, column: str, **where) -> dict:
+        sql, params = self._where(table, where)
+        rows = self.conn.execute(f"SELECT {column}, count(*) FROM {table}{sql} GROUP BY {column}", params)
+        return dict(rows.fetchall())
+
+    def put(self, table: str, doc: dict) -> None:
+        """Insert or replace a document; constraint failures become Conflict."""
+        cols = COLUMNS[table]
+        names = ["id", *cols, "doc"]
+        values = [doc["id"], *(read(doc) for read in cols.values()), json.dumps(doc, separators=(",", ":"))]
+        marks = ", ".join("?" * len(names))
+        try:
+            self.conn.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(names)}) VALUES ({marks})", values)
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"{table[:-1]} conflicts with an existing one ({exc})") from None
+
+    def delete(self, table: str, doc_id: str) -> None:
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (doc_id,))
+
+    def used_ips(self, subnet_id: str) -> list[int]:
+        rows = self.conn.execute("SELECT ip_int FROM endpoints WHERE subnet_id = ? AND ip_int IS NOT NULL "
+                                 "ORDER BY ip_int", (subnet_id,))
+        return [value for (value,) in rows]
+
+    @staticmethod
+    def _where(table: str, where: dict) -> tuple[str, list]:
+        if not where:
+            return "", []
+        unknown = set(where) - set(COLUMNS[table]) - {"id"}
+        if unknown:
+            raise ValueError(f"{table} has no column {unknown}")
+        clauses, params = [], []
+        for column, value in where.items():
+            if isinstance(value, (list, tuple, set)):
+                clauses.append(f"{column} IN ({', '.join('?' * len(value))})")
+                params.extend(value)
+            else:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        return " WHERE " + " AND ".join(clauses), params
+
+
+class Store:
+    """One state file. Thread-safe: one connection behind a lock."""
+
+    def __init__(self, path: str | Path, *, create: bool = False) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise StoreError(f"no state at {self.path}", rule="V1",
+                             fix="run `vpcep init --region R --domain D` (or `vpcep demo`) first, or give --state")
+        self._lock = threading.RLock()
+        self.conn = self._connect()
+        self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True)
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            return conn
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open state {self.path}: {exc}",
+                             fix="check the path and its permissions (--state / VPCEP_STATE)") from None
+
+    def _migrate(self) -> None:
+        if self._version() >= len(SCHEMA):
+            return
+        with self.write() as txn:
+            version = self._version()
+            if version > len(SCHEMA):
+                raise StoreError(f"state {self.path} was written by a newer vpcep (schema {version})",
+                                 fix="upgrade vpcep-toolkit")
+            for script in SCHEMA[version:]:
+                for statement in filter(str.strip, script.split(";")):
+                    txn.conn.execute(statement)
+            txn.conn.execute(f"PRAGMA user_version = {len(SCHEMA)}")
+
+    def _version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def write(self) -> Iterator[Txn]:
+        """One use case: BEGIN IMMEDIATE, bump the generation, COMMIT (or roll back on any error)."""
+        with self._lock, self._translate():
+            if self.conn.in_transaction:  # nested in a use case: join it
+                yield Txn(self.conn)
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                txn = Txn(self.conn)
+                yield txn
+                if self._version():
+                    self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def read(self) -> Iterator[Txn]:
+        """A consistent snapshot for reads."""
+        with self._lock, self._translate():
+            if self.conn.in_transaction:
+                yield Txn(self.conn)
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield Txn(self.conn)
+            finally:
+                self.conn.execute("COMMIT")
+
+    def generation(self) -> int:
+        """Changes on every committed write, by this process or any other."""
+        with self._lock, self._translate():
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            return int(row[0])
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"state {self.path}: {exc}", fix="check the disk and the file's permissions") from None
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
