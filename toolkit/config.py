@@ -13,8 +13,10 @@ DEFAULT_REGION = "cn-north-4"
 DEFAULT_DOMAIN = "myhuaweicloud.com"
 
 
-def _xdg(kind: str, fallback: str) -> Path:
-    return Path(os.environ.get(f"XDG_{kind}_HOME") or Path.home() / fallback) / "vpcep"
+def _xdg(kind: str, fallback: str, env=None) -> Path:
+    env = os.environ if env is None else env
+    home = Path(env.get("HOME") or Path.home())
+    return Path(env.get(f"XDG_{kind}_HOME") or home / fallback) / "vpcep"
 
 
 @dataclass(frozen=True)
@@ -88,20 +90,20 @@ class Settings:
     cloud: CloudSettings = field(default_factory=CloudSettings)
 
 
-def default_config_path() -> Path:
-    return _xdg("CONFIG", ".config") / "config.toml"
+def default_config_path(env=None) -> Path:
+    return _xdg("CONFIG", ".config", env) / "config.toml"
 
 
 def load(config: str | None = None, state: str | None = None, act_as: str | None = None,
          read_only: bool = False, env: dict | None = None) -> Settings:
     """Build Settings from the file, then the environment, then the given flags."""
     env = os.environ if env is None else env
-    path = Path(config or env.get("VPCEP_CONFIG") or default_config_path())
+    path = Path(config or env.get("VPCEP_CONFIG") or default_config_path(env))
     data = _read_toml(path, explicit=bool(config or env.get("VPCEP_CONFIG")))
     sections = {name: _section(cls, data.get(name, {}), env, name) for name, cls in SECTIONS.items()}
     if "forward_zones" in data.get("dns", {}):
         sections["dns"] = replace(sections["dns"], forward_zones=dict(data["dns"]["forward_zones"]))
-    base = Settings(config=path, **sections)
+    base = Settings(state=_xdg("DATA", ".local/share", env) / "state.db", config=path, **sections)
     return replace(
         base,
         state=Path(state or env.get("VPCEP_STATE") or base.state),

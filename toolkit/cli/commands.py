@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from toolkit import config
 from toolkit.cli.output import Out, fields, table, tags_text
 from toolkit.errors import NotFound
@@ -16,17 +18,34 @@ from toolkit.registry.services import FOUND, NOT_FOUND
 
 
 def run(args) -> int:
-    """Dispatch on noun and verb."""
+    """Dispatch on noun and verb to `cmd_<noun>_<verb>` in the noun's module."""
     settings = config.load(args.config, args.state, args.act_as, bool(args.read_only))
     out = Out(bool(args.json))
     key = args.noun if getattr(args, "verb", None) is None else f"{args.noun}_{_canonical(args.verb)}"
-    handler = HANDLERS[key]
-    creates = args.noun in ("init", "demo")
-    registry = Registry.open(settings, create=creates)
+    handler = getattr(importlib.import_module(args.handler_module), f"cmd_{key.replace('-', '_')}")
+    registry = LazyRegistry(settings, create=args.noun in ("init", "demo"))
     try:
         return handler(registry, args, out) or 0
     finally:
         registry.close()
+
+
+class LazyRegistry:
+    """Opens the state on first use, so commands that need none (render, lab) work without one."""
+
+    def __init__(self, settings, create: bool) -> None:
+        self.settings = settings
+        self._create = create
+        self._registry: Registry | None = None
+
+    def __getattr__(self, name: str):
+        if self._registry is None:
+            self._registry = Registry.open(self.settings, create=self._create)
+        return getattr(self._registry, name)
+
+    def close(self) -> None:
+        if self._registry is not None:
+            self._registry.close()
 
 
 def _canonical(verb: str) -> str:
@@ -297,5 +316,3 @@ def cmd_endpoint_delete(reg: Registry, args, out: Out) -> int:
 def cmd_endpoint_tag(reg: Registry, args, out: Out) -> int:
     _tags(reg.endpoint_tags(args.ref, [parse_tag(t) for t in args.set_], [validate_key(k) for k in args.delete]), out)
 
-
-HANDLERS = {name[4:]: func for name, func in globals().items() if name.startswith("cmd_")}

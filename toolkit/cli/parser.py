@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 
 from toolkit import __version__
+
+
+FEATURES = [name for name in ("cmd_dns", "cmd_routes", "cmd_check", "cmd_lab", "cmd_tui")
+            if importlib.util.find_spec(f"toolkit.cli.{name}") is not None]
+"""Feature modules that add their own commands: each has `add_commands(builder)` and
+`cmd_<noun>_<verb>(reg, args, out)` handlers, and imports nothing heavy at module level."""
 
 
 def _common(parser: argparse.ArgumentParser, default) -> None:
@@ -25,15 +33,20 @@ class _Builder:
         _common(self.shared, argparse.SUPPRESS)
         self.nouns = root.add_subparsers(dest="noun", metavar="COMMAND", required=True)
 
-    def noun(self, name: str, help_: str):
+    def noun(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
+        """A noun with verbs; its handlers `cmd_<noun>_<verb>` live in `module`."""
         parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
+        parser.set_defaults(handler_module=module)
         return parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
 
     def verb(self, group, name: str, help_: str, aliases: tuple = ()):
         return group.add_parser(name, help=help_, parents=[self.shared], description=help_, aliases=list(aliases))
 
-    def command(self, name: str, help_: str):
-        return self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
+    def command(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
+        """A command without verbs; its handler `cmd_<name>` lives in `module`."""
+        parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
+        parser.set_defaults(handler_module=module)
+        return parser
 
 
 def build() -> argparse.ArgumentParser:
@@ -47,6 +60,8 @@ def build() -> argparse.ArgumentParser:
     _network_commands(b)
     _service_commands(b)
     _endpoint_commands(b)
+    for name in FEATURES:
+        importlib.import_module(f"toolkit.cli.{name}").add_commands(b)
     return root
 
 
