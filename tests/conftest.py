@@ -90,3 +90,11 @@ def run_vpcep(*argv: str, env: dict | None = None, timeout: float = 60) -> subpr
         full_env.pop(name, None)
     return subprocess.run([sys.executable, "-m", "toolkit", *argv], capture_output=True, text=True,
                           env=full_env, timeout=timeout)
+
+
+@pytest.fixture
+def same_state(cli, settings) -> Registry:
+    """A registry over the CLI fixture's state (to reach what the CLI cannot, e.g. a failed service)."""
+    reg = Registry.open(settings)
+    yield reg
+    reg.close()

@@ -171,7 +171,8 @@ def cmd_subnet_delete(reg: Registry, args, out: Out) -> int:
 def cmd_service_create(reg: Registry, args, out: Out) -> int:
     service, warnings = reg.create_service(
         vpc=args.vpc, server_type=args.backend, port_id=args.port_id, ports=[parse_port(p) for p in args.port],
-        name=args.name, approval=args.approval, tags=[parse_tag(t) for t in args.tag], description=args.description)
+        name=args.name, approval=args.approval, tags=[parse_tag(t) for t in args.tag], description=args.description,
+        service_type=args.service_type)
     for warning in warnings:
         out.note(f"warning: {warning}")
     out.emit(service.to_dict(), _service_text(service))

@@ -120,6 +120,7 @@ def _service_commands(b: _Builder) -> None:
     p.add_argument("--port-id", required=True)
     p.add_argument("--port", action="append", default=[], metavar="SERVER:CLIENT")
     p.add_argument("--approval", action="store_true", help="connections wait for accept")
+    p.add_argument("--type", dest="service_type", default="interface", help="interface (the only type you can create)")
     p.add_argument("--description", default="")
     _tag_flags(p)
     p = b.verb(svc, "list", "list own and built-in services", aliases=("ls",))

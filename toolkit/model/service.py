@@ -100,6 +100,19 @@ class EndpointService:
         return replace(self, connection_count=count)
 
 
+def validate_user_type(value: str) -> ServiceType:
+    """S1/S3: the two types exist; a user-created service is always interface."""
+    try:
+        kind = ServiceType(value.lower())
+    except ValueError:
+        raise ValidationError(f"service type {value!r} is neither gateway nor interface", rule="S1",
+                              fix="leave --type out (interface)") from None
+    if kind != ServiceType.INTERFACE:
+        raise ValidationError("gateway services are cloud services only; yours are interface", rule="S3",
+                              fix="leave --type out (interface)")
+    return kind
+
+
 def validate_short_name(name: str) -> str:
     """S5: at most 16 letters, digits, `_`, `-`."""
     if len(name) > MAX_NAME or not _NAME.match(name):

@@ -88,5 +88,13 @@ def matches(tags: tuple[Tag, ...], wanted: list[Tag]) -> bool:
     return all((tag.key, tag.value) in have for tag in wanted)
 
 
+def search_tags(wanted: list[Tag]) -> list[Tag]:
+    """E12: a search names at most 10 key/value pairs."""
+    if len(wanted) > MAX_TAGS:
+        raise ValidationError(f"{len(wanted)} tags in one search; at most {MAX_TAGS}", rule="E12",
+                              fix="search with fewer --tag filters")
+    return wanted
+
+
 def tags_from_dicts(items: list[dict]) -> tuple[Tag, ...]:
     return tuple(Tag(item["key"], item.get("value", "")) for item in items)

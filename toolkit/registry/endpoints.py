@@ -65,7 +65,8 @@ class EndpointCases(ServiceCases):
         """E2, E3, S9, E9: the service exists here, is available, and lets the caller in."""
         service = self._find_service(txn, ref)
         if service is None or service.region != self.identity.region:
-            raise NotFound(NOT_FOUND, rule="E3", fix="check the name with `vpcep service verify NAME`")
+            rule = "E2" if _other_region(ref, self.identity.region) else "E3"
+            raise NotFound(NOT_FOUND, rule=rule, fix="check the name with `vpcep service verify NAME`")
         require_available(service)
         entries = [e.permission for e in self._entries(txn, service)]
         if not service.builtin and not permissions.allows(service.domain_id, entries, self.account,
@@ -125,9 +126,10 @@ class EndpointCases(ServiceCases):
 
     def list_endpoints(self, id_: str = "", service: str = "", tags: list[Tag] = ()) -> list[Endpoint]:
         """E12: own endpoints by id or service-name keyword and tags (all must match)."""
+        tags = tag_rules.search_tags(list(tags))
         with self.store.read() as txn:
             docs = txn.select("endpoints", domain_id=self.account)
-        id_, service, tags = id_.lower(), service.lower(), list(tags)
+        id_, service = id_.lower(), service.lower()
         found = []
         for doc in docs:
             if id_ in doc["id"] and service in doc["endpoint_service_name"].lower():
@@ -138,12 +140,12 @@ class EndpointCases(ServiceCases):
 
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
         with self.store.read() as txn:
-            return self._endpoint(txn, endpoint_id)
+            return self._endpoint(txn, endpoint_id, "E13")
 
     def delete_endpoint(self, endpoint_id: str) -> Endpoint:
         """E11: permanent; its private record goes with it."""
         with self._write("delete an endpoint") as txn:
-            endpoint = self._endpoint(txn, endpoint_id)
+            endpoint = self._endpoint(txn, endpoint_id, "E11")
             txn.delete("endpoints", endpoint.id)
         return replace(endpoint, status=EndpointStatus.DELETING)
 
@@ -152,16 +154,16 @@ class EndpointCases(ServiceCases):
         if not set_ and not delete:
             return self.get_endpoint(endpoint_id).tags
         with self._write("change tags") as txn:
-            endpoint = self._endpoint(txn, endpoint_id)
+            endpoint = self._endpoint(txn, endpoint_id, "T4")
             endpoint = replace(endpoint, tags=tag_rules.edit_tags(endpoint.tags, list(set_), list(delete)),
                                updated_at=clock.now())
             txn.put("endpoints", endpoint.to_dict())
         return endpoint.tags
 
-    def _endpoint(self, txn: Txn, endpoint_id: str) -> Endpoint:
+    def _endpoint(self, txn: Txn, endpoint_id: str, rule: str) -> Endpoint:
         doc = txn.get("endpoints", endpoint_id)
         if doc is None or doc["domain_id"] != self.account:
-            raise NotFound(f"no endpoint {endpoint_id!r} in account {self.account}", rule="E12",
+            raise NotFound(f"no endpoint {endpoint_id!r} in account {self.account}", rule=rule,
                            fix="see `vpcep endpoint list`")
         return Endpoint.from_dict(doc)
 
@@ -171,3 +173,8 @@ class EndpointCases(ServiceCases):
             docs = txn.select("endpoints", status=str(EndpointStatus.ACCEPTED))
         return [Record(name, doc["ip"], doc["id"]) for doc in docs if doc["enable_dns"] and doc["ip"]
                 for name in doc["dns_names"]]
+
+
+def _other_region(ref: str, region: str) -> bool:
+    """E2: a stored name (`<region>.<name>.<id>`; ids and short names have no dots) of another region."""
+    return "." in ref and ref.split(".", 1)[0] != region

@@ -28,8 +28,9 @@ class ServiceCases(NetworkCases):
 
     def create_service(self, *, vpc: str, server_type: str, port_id: str, ports: list[PortMapping],
                        name: str | None = None, approval: bool = False, tags: list[Tag] = (),
-                       description: str = "") -> tuple[EndpointService, list[str]]:
+                       description: str = "", service_type: str = "interface") -> tuple[EndpointService, list[str]]:
         """S3–S8, S11: a user interface service; returns it and any warnings (deprecated backend)."""
+        rules.validate_user_type(service_type)
         server, warning = rules.validate_server_type(server_type)
         port_id = rules.validate_port_id(port_id)
         mappings = rules.validate_ports(list(ports))
@@ -53,6 +54,7 @@ class ServiceCases(NetworkCases):
 
     def list_services(self, name: str = "", id_: str = "", tags: list[Tag] = ()) -> list[EndpointService]:
         """E12: own and built-in services, by name or id keyword and tags (all must match)."""
+        tags = tag_rules.search_tags(list(tags))
         with self.store.read() as txn:
             docs = txn.select("services", domain_id=[self.account, "cloud"])
             counts = txn.count_by("endpoints", "service_id", status=[str(s) for s in ACTIVE])
@@ -60,7 +62,7 @@ class ServiceCases(NetworkCases):
         for doc in docs:
             service = EndpointService.from_dict(doc)
             if name.lower() in service.service_name.lower() and id_.lower() in service.id and \
-                    tag_rules.matches(service.tags, list(tags)):
+                    tag_rules.matches(service.tags, tags):
                 found.append(service.with_count(counts.get(service.id, 0)))
         return found
 
