@@ -101,13 +101,16 @@ class Txn:
         return dict(rows.fetchall())
 
     def put(self, table: str, doc: dict) -> None:
-        """Insert or replace a document; constraint failures become Conflict."""
+        """Insert or update a document by id; other constraint failures become Conflict."""
         cols = COLUMNS[table]
         names = ["id", *cols, "doc"]
         values = [doc["id"], *(read(doc) for read in cols.values()), json.dumps(doc, separators=(",", ":"))]
         marks = ", ".join("?" * len(names))
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names[1:])
+        # An upsert on id only: OR REPLACE would silently delete a row that clashes on another UNIQUE.
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {updates}"
         try:
-            self.conn.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(names)}) VALUES ({marks})", values)
+            self.conn.execute(sql, values)
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"{table[:-1]} conflicts with an existing one ({exc})") from None
 
@@ -163,13 +166,13 @@ class Store:
                              fix="check the path and its permissions (--state / VPCEP_STATE)") from None
 
     def _migrate(self) -> None:
-        if self._version() >= len(SCHEMA):
+        if self._version() > len(SCHEMA):
+            raise StoreError(f"state {self.path} was written by a newer vpcep (schema {self._version()})",
+                             fix="upgrade vpcep-toolkit")
+        if self._version() == len(SCHEMA):
             return
         with self.write() as txn:
             version = self._version()
-            if version > len(SCHEMA):
-                raise StoreError(f"state {self.path} was written by a newer vpcep (schema {version})",
-                                 fix="upgrade vpcep-toolkit")
             for script in SCHEMA[version:]:
                 for statement in filter(str.strip, script.split(";")):
                     txn.conn.execute(statement)

@@ -1,0 +1,36 @@
+"""Settings: defaults, then the TOML file, then VPCEP_* variables, then flags."""
+
+import pytest
+
+from toolkit import config
+from toolkit.errors import ConfigError
+
+
+def test_defaults(tmp_path):
+    s = config.load(env={"HOME": str(tmp_path)})
+    assert s.quota.services == 20 and s.quota.endpoints == 50
+    assert s.dns.listen == ("127.0.0.1:5353",) and s.obs.cidr == "100.125.0.0/16" and s.routes.proto == 99
+    assert s.state == tmp_path / ".local/share/vpcep/state.db"
+
+
+def test_file_then_env_then_flags(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[quota]\nservices = 30\n[dns]\nforwarders = ["10.0.0.53"]\n'
+                    '[dns.forward_zones]\n"corp.example." = ["10.1.1.1"]\n[identity]\nregion = "eu-west-0"\n')
+    env = {"HOME": str(tmp_path), "VPCEP_QUOTA_SERVICES": "40", "VPCEP_DNS_LISTEN": "127.0.0.1:53,127.0.0.2:53",
+           "VPCEP_STATE": str(tmp_path / "env.db")}
+    s = config.load(config=str(path), env=env)
+    assert s.quota.services == 40 and s.dns.forwarders == ("10.0.0.53",)
+    assert s.dns.listen == ("127.0.0.1:53", "127.0.0.2:53")
+    assert s.dns.forward_zones == {"corp.example.": ["10.1.1.1"]} and s.identity.region == "eu-west-0"
+    assert s.state == tmp_path / "env.db"
+    assert config.load(config=str(path), state=str(tmp_path / "flag.db"), env=env).state == tmp_path / "flag.db"
+
+
+@pytest.mark.parametrize("text", ["[quota]\nservices = 'many'\n", "[quota]\nsurprise = 1\n", "[quota\n"])
+def test_bad_files_are_config_errors(tmp_path, text):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(config=str(path), env={"HOME": str(tmp_path)})
+    assert info.value.exit_code == 2 and str(path) in str(info.value) or "quota" in str(info.value)
