@@ -184,14 +184,21 @@ def allocate_ip(cidr: str, used: list[int], requested: str | None = None) -> ipa
     `used` is the sorted list of addresses (as integers) already taken in the subnet.
     """
     net = ipaddress.IPv4Network(cidr)
-    taken = reserved(net)
     if requested:
-        return _check_requested(net, parse_address(requested, "E4"), taken, used)
-    first, last = int(net.network_address) + 2, int(net.broadcast_address) - 1
-    candidate = max(used[-1] + 1, first) if used else first
-    if candidate <= last:
-        return ipaddress.IPv4Address(candidate)
-    return _first_gap(first, last, used, net)
+        return _check_requested(net, parse_address(requested, "E4"), reserved(net), used)
+    return next_after(cidr, used[-1] if used else None) or _first_gap(*_host_range(net), used, net)
+
+
+def next_after(cidr: str, highest: int | None) -> ipaddress.IPv4Address | None:
+    """E4/V4: the address after the highest one in use, if the subnet still has it (the cheap common case)."""
+    first, last = _host_range(ipaddress.IPv4Network(cidr))
+    candidate = first if highest is None else max(highest + 1, first)
+    return ipaddress.IPv4Address(candidate) if candidate <= last else None
+
+
+def _host_range(net: ipaddress.IPv4Network) -> tuple[int, int]:
+    """The allocatable range: after the gateway, before the broadcast address."""
+    return int(net.network_address) + 2, int(net.broadcast_address) - 1
 
 
 def _check_requested(net, ip, taken, used) -> ipaddress.IPv4Address:

@@ -10,7 +10,7 @@ from toolkit.model import endpoint as rules
 from toolkit.model import permissions
 from toolkit.model import tags as tag_rules
 from toolkit.model.endpoint import Endpoint, EndpointStatus
-from toolkit.model.network import Subnet, Vpc, allocate_ip, check_vpc_usable
+from toolkit.model.network import Subnet, Vpc, allocate_ip, check_vpc_usable, next_after
 from toolkit.model.service import EndpointService, ServiceType, require_available
 from toolkit.model.tags import Tag
 from toolkit.registry.base import new_id
@@ -96,7 +96,8 @@ class EndpointCases(ServiceCases):
             raise ValidationError("an interface endpoint takes no --routetable", rule="E4", fix="give --subnet")
         subnet = self._pick_subnet(txn, vpc, request.subnet)
         check_vpc_usable(vpc, subnet)
-        ip = allocate_ip(subnet.cidr, txn.used_ips(subnet.id), request.ip)
+        ip = None if request.ip else next_after(subnet.cidr, txn.highest_ip(subnet.id))
+        ip = ip or allocate_ip(subnet.cidr, txn.used_ips(subnet.id), request.ip)
         return {"subnet_id": subnet.id, "ip": str(ip), "routetables": ()}
 
     def _pick_subnet(self, txn: Txn, vpc: Vpc, ref: str | None) -> Subnet:

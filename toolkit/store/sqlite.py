@@ -117,6 +117,9 @@ class Txn:
     def delete(self, table: str, doc_id: str) -> None:
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (doc_id,))
 
+    def highest_ip(self, subnet_id: str) -> int | None:
+        return self.conn.execute("SELECT max(ip_int) FROM endpoints WHERE subnet_id = ?", (subnet_id,)).fetchone()[0]
+
     def used_ips(self, subnet_id: str) -> list[int]:
         rows = self.conn.execute("SELECT ip_int FROM endpoints WHERE subnet_id = ? AND ip_int IS NOT NULL "
                                  "ORDER BY ip_int", (subnet_id,))
