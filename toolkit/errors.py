@@ -9,6 +9,9 @@
     ├── Conflict                 the resource is in use or already exists
     ├── ReadOnly                 §7: a viewer (or --read-only) asked for a change
     ├── ConfigError              exit 2: settings or state cannot be used
+    │   ├── ZoneError            exit 2: a zone file or the name template cannot be served
+    │   └── PortInUse            exit 2: the DNS server's address is taken (names the holder)
+    ├── UpstreamError            no forwarder answered (the DNS server says SERVFAIL)
     └── StoreError               exit 2: the state file could not be read or written
 
 Every error carries the rule it enforces and, where there is one, the fix.
@@ -93,3 +96,15 @@ class StoreError(ToolkitError):
     """The state file could not be read or written."""
 
     exit_code = 2
+
+
+class ZoneError(ConfigError):
+    """A zone cannot be built or loaded."""
+
+
+class PortInUse(ConfigError):
+    """The address the DNS server should listen on is taken."""
+
+
+class UpstreamError(ToolkitError):
+    """No forwarder gave a usable answer."""

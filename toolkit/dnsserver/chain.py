@@ -1,0 +1,147 @@
+"""The handler chain, CoreDNS style: ACL → private and static zones → OBS names → forwarding."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from dataclasses import dataclass, field
+
+from toolkit.dnsserver import wire
+from toolkit.dnsserver.answers import Answer, AuthTable, ObsTable
+from toolkit.dnsserver.forward import Forwarder, Routes, Upstream, render
+from toolkit.dnsserver.wire import (BADVERS, FORMERR, NOTAUTH, REFUSED, SERVFAIL, BadQuery, Drop, Query)
+from toolkit.errors import ConfigError, UpstreamError
+
+FOREVER = math.inf
+DENY, QUERY, RECURSE = 0, 1, 2
+CLASS_IN = 1
+TYPE_AXFR, TYPE_IXFR = 252, 251
+META_TYPES = (wire.TYPE_OPT, wire.TYPE_TSIG, 249)  # OPT, TSIG, TKEY never appear as a question
+
+
+@dataclass
+class Snapshot:
+    """What the server answers from until the next rebuild: zones and their pre-encoded answers."""
+
+    zones: list = field(default_factory=list)
+    table: AuthTable = field(default_factory=lambda: AuthTable([]))
+    obs: ObsTable | None = None
+
+
+class Acl:
+    """allow_query and allow_recursion, resolved once per client address (RFC 5358: no open resolver)."""
+
+    def __init__(self, allow_query, allow_recursion) -> None:
+        self.query = _networks(allow_query, "allow_query")
+        self.recursion = _networks(allow_recursion, "allow_recursion")
+        self.known: dict[str, int] = {}
+
+    def classify(self, ip: str) -> int:
+        level = self.known.get(ip)
+        if level is None:
+            if len(self.known) > 10_000:
+                self.known.clear()
+            level = self.known[ip] = self._level(ip)
+        return level
+
+    def _level(self, ip: str) -> int:
+        address = ipaddress.ip_address(ip.split("%")[0])
+        if not any(address in net for net in self.query):
+            return DENY
+        return RECURSE if any(address in net for net in self.recursion) else QUERY
+
+
+def _networks(entries, setting: str) -> list:
+    try:
+        return [ipaddress.ip_network(entry, strict=False) for entry in entries]
+    except ValueError as exc:
+        raise ConfigError(f"[dns] {setting}: {exc}", fix="give CIDRs such as 127.0.0.0/8") from None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A reply (or None: stay silent), and until when the same packet may get the same bytes (0: never)."""
+
+    reply: bytes | list | None
+    until: float = 0.0
+
+
+class Chain:
+    """Answers one packet: sync for what we hold, a coroutine when a forwarder must be asked."""
+
+    def __init__(self, live, acl: Acl, routes: Routes, obs_routes: list[Upstream] | None,
+                 forwarder: Forwarder, xfr, clock) -> None:
+        self.live, self.acl, self.routes, self.obs_routes = live, acl, routes, obs_routes
+        self.forwarder, self.xfr, self.clock = forwarder, xfr, clock
+
+    def handle(self, data: bytes, ip: str, tcp: bool):
+        """An Outcome, or a coroutine giving one."""
+        try:
+            query = wire.parse(data)
+        except Drop:
+            return Outcome(None)
+        except BadQuery as bad:
+            return Outcome(wire.error_reply(bad.query, bad.rcode) if bad.query else None)
+        level = self.acl.classify(ip)
+        if level == DENY:
+            return Outcome(wire.error_reply(query, REFUSED))
+        try:
+            return self._checked(query, data, level, ip, tcp)
+        except BadQuery as bad:
+            return Outcome(wire.error_reply(query, bad.rcode, ra=level == RECURSE))
+
+    def _checked(self, query: Query, data: bytes, level: int, ip: str, tcp: bool):
+        if query.extra:
+            query.edns, signed = self.xfr.inspect(data)
+        if query.edns is not None and query.edns.version != 0:
+            query.edns.version = 0
+            raise BadQuery(BADVERS)
+        if query.opcode != wire.OP_QUERY:
+            return Outcome(self.xfr.refuse_opcode(query, data))
+        if query.qclass != CLASS_IN:
+            raise BadQuery(REFUSED)  # CHAOS version.bind and friends: no version leak
+        if query.qtype in (TYPE_AXFR, TYPE_IXFR):
+            if not tcp:
+                raise BadQuery(FORMERR)
+            return Outcome(self.xfr.transfer(query, data, ip, self.live.snapshot))
+        if query.qtype in META_TYPES:
+            raise BadQuery(FORMERR)
+        return self._resolve(query, level, tcp)
+
+    def _resolve(self, query: Query, level: int, tcp: bool):
+        snap = self.live.snapshot
+        answer = snap.table.lookup(query.key, query.qtype)
+        if answer is not None:
+            return self._send(query, answer, level, tcp, FOREVER)
+        if snap.obs is not None and snap.obs.matches(query.key):
+            return self._send(query, snap.obs.lookup(query.qtype), level, tcp, FOREVER)
+        if level != RECURSE:
+            raise BadQuery(REFUSED)
+        upstreams = self.obs_routes if self._is_obs(query.key) else self.routes.for_name(query.key)
+        if not upstreams:
+            raise BadQuery(REFUSED)
+        return self._forward(query, upstreams, tcp)
+
+    def _is_obs(self, key: bytes) -> bool:
+        return self.obs_routes is not None and self.live.obs_apex is not None and any(
+            suffix == self.live.obs_apex for suffix in wire.suffixes(key))
+
+    async def _forward(self, query: Query, upstreams: list[Upstream], tcp: bool) -> Outcome:
+        try:
+            entry = await self.forwarder.resolve(query.key, query.qtype, query.qclass, upstreams)
+        except UpstreamError:
+            return Outcome(wire.error_reply(query, SERVFAIL, ra=True))  # never NXDOMAIN for a failure
+        answer, until = render(entry, query.key, query.qtype, self.clock())
+        return self._send(query, answer, RECURSE, tcp, until)
+
+    @staticmethod
+    def _send(query: Query, answer: Answer, level: int, tcp: bool, until: float) -> Outcome:
+        flags = wire.reply_flags(query, answer.rcode, aa=answer.aa, ra=level == RECURSE)
+        reply = wire.assemble(query, flags, answer.counts, answer.body)
+        if not tcp and len(reply) > query.limit():
+            reply = wire.truncated(query, flags)
+        return Outcome(reply, until)
+
+
+def notauth(query: Query) -> bytes:
+    return wire.error_reply(query, NOTAUTH)

@@ -1,0 +1,265 @@
+"""Serves the chain over UDP and TCP with asyncio: a packet cache in front, the chain behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+import struct
+
+from toolkit.dnsserver import wire
+from toolkit.dnsserver.chain import Outcome
+from toolkit.errors import ConfigError, PortInUse
+
+log = logging.getLogger("vpcep.dns")
+BATCH = 64
+LENGTH = struct.Struct("!H")
+
+
+class Limits:
+    """Resource bounds: packet-cache entries, TCP connections, TCP idle seconds, forwarding tasks in flight."""
+
+    def __init__(self, packet_cache: int = 50_000, tcp_max: int = 1024, tcp_idle: float = 10.0,
+                 inflight: int = 10_000) -> None:
+        self.packet_cache, self.tcp_max, self.tcp_idle, self.inflight = packet_cache, tcp_max, tcp_idle, inflight
+
+
+class DnsServer:
+    """UDP sockets read in batches (no per-datagram protocol object); a TCP server with RFC 7766 framing."""
+
+    def __init__(self, chain, limits: Limits | None = None) -> None:
+        self.chain = chain
+        self.limits = limits or Limits()
+        self.caches: list[dict] = [{}, {}, {}]  # by ACL level: replies differ in RA
+        self.udp: list[socket.socket] = []
+        self.tcp: list[asyncio.AbstractServer] = []
+        self.connections: set = set()
+        self.tasks: set = set()
+        self.stats = {"udp": 0, "tcp": 0, "errors": 0, "tcp_refused": 0}
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def flush(self) -> None:
+        """Forget every cached reply (the snapshot changed)."""
+        for cache in self.caches:
+            cache.clear()
+
+    async def start(self, listen: list[tuple[str, int]], reuse_port: bool = False) -> list[tuple[str, int]]:
+        """Bind UDP and TCP on each address (port 0: one free port for both); PortInUse names the holder."""
+        self.loop = asyncio.get_running_loop()
+        bound = []
+        for host, port in listen:
+            udp, tcp = _bind_pair(host, port, reuse_port)
+            self.udp.append(udp)
+            self.loop.add_reader(udp.fileno(), self._on_udp, udp)
+            self.tcp.append(await self.loop.create_server(lambda: _TcpConnection(self), sock=tcp))
+            bound.append(udp.getsockname()[:2])
+        return bound
+
+    async def close(self) -> None:
+        for sock in self.udp:
+            self.loop.remove_reader(sock.fileno())
+            sock.close()
+        for server in self.tcp:
+            server.close()
+        for conn in list(self.connections):
+            conn.transport.abort()
+        for task in list(self.tasks):
+            task.cancel()
+        for server in self.tcp:
+            await server.wait_closed()
+
+    def _on_udp(self, sock: socket.socket) -> None:
+        """The hot path: a cached reply for the same bytes (ID aside) goes straight back."""
+        classify, caches, now = self.chain.acl.classify, self.caches, self.loop.time()
+        for _ in range(BATCH):
+            try:
+                data, addr = sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            level = classify(addr[0])
+            hit = caches[level].get(data[2:]) if level else None
+            if hit is not None and hit[1] > now:
+                _send(sock, data[:2] + hit[0], addr)
+                continue
+            self._udp_slow(sock, data, addr, level, now)
+
+    def _udp_slow(self, sock, data: bytes, addr, level: int, now: float) -> None:
+        self.stats["udp"] += 1
+        outcome = self._handle(data, addr[0], False)
+        if isinstance(outcome, Outcome):
+            self._udp_reply(sock, data, addr, level, outcome, now)
+        elif len(self.tasks) < self.limits.inflight:
+            self._spawn(self._udp_later(sock, data, addr, level, outcome))
+        else:
+            outcome.close()  # too many questions waiting on forwarders: drop, the client retries
+
+    async def _udp_later(self, sock, data: bytes, addr, level: int, pending) -> None:
+        outcome = await self._await(pending, data, addr[0])
+        self._udp_reply(sock, data, addr, level, outcome, self.loop.time())
+
+    def _udp_reply(self, sock, data: bytes, addr, level: int, outcome: Outcome, now: float) -> None:
+        if outcome.reply is None:
+            return
+        _send(sock, outcome.reply, addr)
+        if outcome.until > now and level:
+            cache = self.caches[level]
+            if len(cache) >= self.limits.packet_cache:
+                cache.clear()
+            cache[data[2:]] = (outcome.reply[2:], outcome.until)
+
+    def _handle(self, data: bytes, ip: str, tcp: bool):
+        try:
+            return self.chain.handle(data, ip, tcp)
+        except Exception:  # a bug must cost one reply, never the server
+            log.exception("unexpected error answering %d bytes from %s", len(data), ip)
+            self.stats["errors"] += 1
+            return Outcome(_servfail(data))
+
+    async def _await(self, pending, data: bytes, ip: str) -> Outcome:
+        try:
+            return await pending
+        except Exception:
+            log.exception("unexpected error forwarding for %s", ip)
+            self.stats["errors"] += 1
+            return Outcome(_servfail(data))
+
+    def _spawn(self, coroutine) -> asyncio.Task:
+        task = self.loop.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+
+def _send(sock: socket.socket, reply: bytes, addr) -> None:
+    try:
+        sock.sendto(reply, addr)
+    except OSError:  # full send buffer or unreachable client: UDP may drop, the client retries
+        pass
+
+
+def _servfail(data: bytes) -> bytes | None:
+    try:
+        return wire.error_reply(wire.parse(data), wire.SERVFAIL)
+    except (wire.Drop, wire.BadQuery):
+        return None
+
+
+class _TcpConnection(asyncio.Protocol):
+    """One client: length-framed queries, answered as they complete; closed when idle or over the limit."""
+
+    def __init__(self, server: DnsServer) -> None:
+        self.server = server
+        self.buffer = b""
+        self.transport = None
+        self.timer = None
+        self.busy = 0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        if len(self.server.connections) >= self.server.limits.tcp_max:
+            self.server.stats["tcp_refused"] += 1
+            transport.abort()
+            return
+        self.server.connections.add(self)
+        self.ip = transport.get_extra_info("peername")[0]
+        self._arm()
+
+    def connection_lost(self, exc) -> None:
+        self.server.connections.discard(self)
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._arm()
+        while len(self.buffer) >= 2:
+            size = LENGTH.unpack_from(self.buffer)[0]
+            if len(self.buffer) < 2 + size:
+                return
+            message, self.buffer = self.buffer[2:2 + size], self.buffer[2 + size:]
+            self._answer(message)
+
+    def _answer(self, message: bytes) -> None:
+        self.server.stats["tcp"] += 1
+        outcome = self.server._handle(message, self.ip, True)
+        if isinstance(outcome, Outcome):
+            self._write(outcome)
+        else:
+            self.busy += 1
+            self.server._spawn(self._later(message, outcome))
+
+    async def _later(self, message: bytes, pending) -> None:
+        try:
+            self._write(await self.server._await(pending, message, self.ip))
+        finally:
+            self.busy -= 1
+            self._arm()
+
+    def _write(self, outcome: Outcome) -> None:
+        replies = outcome.reply if isinstance(outcome.reply, list) else [outcome.reply]
+        for reply in replies:
+            if reply is not None and not self.transport.is_closing():
+                self.transport.write(LENGTH.pack(len(reply)) + reply)
+
+    def _arm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = self.server.loop.call_later(self.server.limits.tcp_idle, self._idle)
+
+    def _idle(self) -> None:
+        if self.busy:
+            self._arm()
+        else:
+            self.transport.close()  # RFC 7766 §6.2.3: the server closes idle connections
+
+
+def _bind_pair(host: str, port: int, reuse_port: bool) -> tuple[socket.socket, socket.socket]:
+    """A UDP and a TCP socket on the same address; with port 0 a port free for both."""
+    for _ in range(10 if port == 0 else 1):
+        udp = _socket(host, port, socket.SOCK_DGRAM, reuse_port)
+        chosen = udp.getsockname()[1]
+        try:
+            return udp, _socket(host, chosen, socket.SOCK_STREAM, reuse_port)
+        except PortInUse:
+            udp.close()
+            if port != 0:
+                raise
+    raise PortInUse(f"no port free for both UDP and TCP on {host}")
+
+
+def _socket(host: str, port: int, kind: int, reuse_port: bool) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, kind)
+    try:
+        if kind == socket.SOCK_STREAM:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        if kind == socket.SOCK_STREAM:
+            sock.listen(1024)
+        sock.setblocking(False)
+        return sock
+    except OSError as exc:
+        sock.close()
+        raise _bind_error(exc, host, port, kind) from None
+
+
+def _bind_error(exc: OSError, host: str, port: int, kind: int) -> Exception:
+    proto = "udp" if kind == socket.SOCK_DGRAM else "tcp"
+    if exc.errno == errno.EADDRINUSE:
+        from toolkit.dnsserver.holder import port_holder
+
+        holder = port_holder(port, proto)
+        by = f" by {holder}" if holder else ""
+        return PortInUse(f"{proto} port {host}:{port} is in use{by}", rule="dns",
+                         fix="stop that server or give another --listen ADDR:PORT")
+    if exc.errno == errno.EACCES:
+        return ConfigError(f"no privilege to listen on {host}:{port}", rule="dns",
+                           fix="run as root, grant CAP_NET_BIND_SERVICE, or use a port above 1023")
+    return ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}", rule="dns", fix="check --listen")

@@ -1,0 +1,184 @@
+"""Strict parsing of a query's header, question and EDNS, and the byte pieces every reply is built from."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+HEADER = struct.Struct("!6H")
+OPT_FIXED = struct.Struct("!HHBBHH")  # type, udp size, ext rcode, version, flags, rdlen (owner is the root byte)
+OUR_UDP_SIZE = 1232
+MIN_UDP = 512
+QR, AA, TC, RD, RA, CD = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080, 0x0010
+DO_BIT = 0x8000
+TYPE_OPT, TYPE_TSIG = 41, 250
+NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, NOTAUTH = 0, 1, 2, 3, 4, 5, 9
+BADVERS = 16
+OP_QUERY, OP_NOTIFY, OP_UPDATE = 0, 4, 5
+
+
+class Drop(Exception):
+    """The packet gets no answer at all (too short, or a response: no reflection)."""
+
+
+class BadQuery(Exception):
+    """The packet gets an error reply with this rcode (FORMERR, NOTIMP, BADVERS)."""
+
+    def __init__(self, rcode: int, query: "Query | None" = None) -> None:
+        super().__init__(rcode)
+        self.rcode, self.query = rcode, query
+
+
+@dataclass(slots=True)
+class Edns:
+    """The client's OPT record: what it can receive and whether it asked for DNSSEC records."""
+
+    udp_size: int
+    version: int
+    do: bool
+
+
+@dataclass(slots=True)
+class Query:
+    """A parsed query: the question exactly as sent, its lower-case key, EDNS, and whether more records follow."""
+
+    id: int
+    flags: int
+    qname: bytes
+    key: bytes
+    qtype: int
+    qclass: int
+    question: bytes
+    edns: Edns | None
+    extra: bool
+
+    @property
+    def opcode(self) -> int:
+        return (self.flags >> 11) & 0xF
+
+    def limit(self) -> int:
+        """The largest UDP reply this client accepts (RFC 6891 §6.2.5)."""
+        return MIN_UDP if self.edns is None else max(MIN_UDP, min(self.edns.udp_size, 65535))
+
+
+def read_name(data: bytes, offset: int) -> int:
+    """The offset after an uncompressed name; FORMERR for pointers, bad label types or >255 octets."""
+    start, size = offset, len(data)
+    while True:
+        if offset >= size:
+            raise BadQuery(FORMERR)
+        length = data[offset]
+        if length == 0:
+            offset += 1
+            break
+        if length > 63:  # 0xC0 pointers (a question has nothing before it to point to) and 0x40/0x80 types
+            raise BadQuery(FORMERR)
+        offset += 1 + length
+    if offset - start > 255:
+        raise BadQuery(FORMERR)
+    return offset
+
+
+def parse(data: bytes) -> Query:
+    """Header, question and a lone trailing OPT; `extra` says other records follow (parse those fully)."""
+    if len(data) < 12:
+        raise Drop
+    qid, flags, qd, an, ns, ar = HEADER.unpack_from(data)
+    if flags & QR:
+        raise Drop
+    opcode = (flags >> 11) & 0xF
+    if opcode not in (OP_QUERY, OP_NOTIFY, OP_UPDATE):
+        raise BadQuery(NOTIMP, _headless(qid, flags))
+    if qd != 1:
+        raise BadQuery(FORMERR, _headless(qid, flags))
+    try:
+        end = read_name(data, 12)
+    except BadQuery:
+        raise BadQuery(FORMERR, _headless(qid, flags)) from None
+    if end + 4 > len(data):
+        raise BadQuery(FORMERR, _headless(qid, flags))
+    qtype, qclass = struct.unpack_from("!HH", data, end)
+    qname = data[12:end]
+    query = Query(qid, flags, qname, qname.lower(), qtype, qclass, data[12:end + 4], None, False)
+    rest = end + 4
+    if an == ns == 0 and ar == 1 and _lone_opt(data, rest):
+        query.edns = _edns(data, rest + 1)
+    elif an or ns or ar:
+        query.extra = True
+    return query
+
+
+def _headless(qid: int, flags: int) -> Query:
+    return Query(qid, flags, b"", b"", 0, 0, b"", None, False)
+
+
+def _lone_opt(data: bytes, offset: int) -> bool:
+    """A root-owned OPT that ends exactly at the end of the packet: the common case, parsed here."""
+    if len(data) < offset + 11 or data[offset] != 0:
+        return False
+    rtype, _, _, _, _, rdlen = OPT_FIXED.unpack_from(data, offset + 1)
+    return rtype == TYPE_OPT and offset + 11 + rdlen == len(data)
+
+
+def _edns(data: bytes, offset: int) -> Edns:
+    _, size, _, version, flags, _ = OPT_FIXED.unpack_from(data, offset)
+    return Edns(size, version, bool(flags & DO_BIT))
+
+
+def opt_record(edns: Edns | None, ext_rcode: int = 0) -> bytes:
+    """Our OPT: UDP size 1232, version 0, DO echoed, no options; empty when the client sent none."""
+    if edns is None:
+        return b""
+    return b"\x00" + OPT_FIXED.pack(TYPE_OPT, OUR_UDP_SIZE, ext_rcode, 0, DO_BIT if edns.do else 0, 0)
+
+
+def reply_flags(query: Query, rcode: int, *, aa: bool = False, ra: bool = False, tc: bool = False) -> int:
+    """QR, the query's opcode, RD and CD copied; AA, TC and RA as told; the low four bits of the rcode."""
+    flags = QR | (query.flags & (0x7800 | RD | CD)) | (rcode & 0xF)
+    return flags | (AA if aa else 0) | (RA if ra else 0) | (TC if tc else 0)
+
+
+def error_reply(query: Query, rcode: int, ra: bool = False) -> bytes:
+    """Header, the question when there is one, and OPT (with BADVERS's upper bits) when the client sent EDNS."""
+    opt = opt_record(query.edns, rcode >> 4)
+    qd = 1 if query.question else 0
+    header = HEADER.pack(query.id, reply_flags(query, rcode, ra=ra), qd, 0, 0, 1 if opt else 0)
+    return header + query.question + opt
+
+
+def assemble(query: Query, flags: int, counts: tuple[int, int, int], body: bytes) -> bytes:
+    """A reply: header, the client's question byte for byte (case kept), the pre-encoded body, OPT."""
+    opt = opt_record(query.edns)
+    an, ns, ar = counts
+    return HEADER.pack(query.id, flags, 1, an, ns, ar + (1 if opt else 0)) + query.question + body + opt
+
+
+def truncated(query: Query, flags: int) -> bytes:
+    """TC=1 with only the question (and OPT): the client retries over TCP (RFC 7766 §5)."""
+    opt = opt_record(query.edns)
+    return HEADER.pack(query.id, flags | TC, 1, 0, 0, 1 if opt else 0) + query.question + opt
+
+
+def name_to_wire(name: str) -> bytes:
+    """An absolute name in wire form (lower case, uncompressed)."""
+    labels = [label for label in name.rstrip(".").lower().split(".") if label]
+    return b"".join(bytes([len(label)]) + label.encode("ascii") for label in labels) + b"\x00"
+
+
+def wire_to_text(wire: bytes) -> str:
+    """An uncompressed wire name as text with a trailing dot."""
+    labels, offset = [], 0
+    while wire[offset]:
+        labels.append(wire[offset + 1:offset + 1 + wire[offset]].decode("ascii", "replace"))
+        offset += 1 + wire[offset]
+    return ".".join(labels) + "."
+
+
+def suffixes(key: bytes):
+    """The name and each of its parents, as wire keys (a.b.c. → a.b.c., b.c., c., .)."""
+    offset = 0
+    while True:
+        yield key[offset:]
+        if key[offset] == 0:
+            return
+        offset += 1 + key[offset]

@@ -1,0 +1,28 @@
+"""`--workers N`: more processes on the same port (SO_REUSEPORT), each a full server over the same state."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from toolkit.errors import ConfigError
+
+
+def spawn_workers(count: int, settings, options) -> list[subprocess.Popen]:
+    """Start count-1 copies of this `dns serve` with --workers 1 --reuse-port; the caller is the first."""
+    if count <= 1:
+        return []
+    if any(item.endswith(":0") for item in options.listen or settings.dns.listen):
+        raise ConfigError("--workers needs a fixed port", fix="give --listen ADDR:PORT with a port other than 0")
+    argv = [sys.executable, "-m", "toolkit", "--state", str(settings.state)]
+    if settings.config is not None and settings.config.exists():
+        argv += ["--config", str(settings.config)]
+    argv += ["dns", "serve", "--workers", "1", "--reuse-port"]
+    for flag, values in (("--listen", options.listen), ("--forwarder", options.forwarders)):
+        for value in values:
+            argv += [flag, value]
+    if options.zones_dir:
+        argv += ["--zones", options.zones_dir]
+    argv += ["--tcp-idle", str(options.limits.tcp_idle), "--tcp-max", str(options.limits.tcp_max)]
+    return [subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=os.environ.copy()) for _ in range(count - 1)]

@@ -1,0 +1,193 @@
+"""Zone transfer (AXFR over TCP, RFC 5936), TSIG (RFC 8945, via dnspython), NOTIFY out (RFC 1996)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import secrets
+import struct
+
+from dnslib import QTYPE, DNSHeader, DNSQuestion, DNSRecord
+
+from toolkit.dnsserver import wire
+from toolkit.dnsserver.forward import Upstream, udp_exchange
+from toolkit.dnsserver.wire import FORMERR, NOTAUTH, REFUSED, BadQuery, Edns, Query
+from toolkit.errors import ConfigError
+
+log = logging.getLogger("vpcep.dns")
+BADSIG, BADKEY, BADTIME = 16, 17, 18
+CHUNK = 500  # records per AXFR message
+
+
+def keyring_from(settings_keys: dict) -> dict:
+    """`tsig_keys = {"name" = "hmac-sha256:<base64>"}` as a dnspython keyring."""
+    if not settings_keys:
+        return {}
+    import dns.tsigkeyring
+
+    pairs = {}
+    for name, value in settings_keys.items():
+        algorithm, _, secret = str(value).rpartition(":")
+        if not algorithm or not secret:
+            raise ConfigError(f"[dns] tsig_keys {name!r} is not ALGORITHM:BASE64", fix='e.g. "hmac-sha256:c2VjcmV0..."')
+        pairs[name] = (algorithm, secret)
+    try:
+        return dns.tsigkeyring.from_text(pairs)
+    except Exception as exc:  # dnspython raises binascii, NotImplemented or its own errors here
+        raise ConfigError(f"[dns] tsig_keys: {exc}", fix="use hmac-sha256 with a base64 secret") from None
+
+
+class Transfers:
+    """Who may transfer which zone, checked by address (CIDR) or TSIG key name; never acts on NOTIFY/UPDATE."""
+
+    def __init__(self, allow_transfer, keyring: dict) -> None:
+        self.keyring = keyring
+        self.networks, self.key_names = [], set()
+        for entry in allow_transfer:
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self.key_names.add(entry.rstrip(".").lower() + ".")
+        unknown = self.key_names - {name.to_text().lower() for name in keyring}
+        if unknown:
+            raise ConfigError(f"[dns] allow_transfer names unknown TSIG keys {sorted(unknown)}",
+                              fix="add them to [dns] tsig_keys or give CIDRs")
+        self._dnspython_zones: dict = {}
+
+    def inspect(self, data: bytes) -> tuple[Edns | None, bool]:
+        """Full parse (dnslib) of a packet with more than a question: its OPT (checked) and whether it is signed."""
+        try:
+            record = DNSRecord.parse(data)
+        except Exception:  # dnslib raises several types for malformed input
+            raise BadQuery(FORMERR) from None
+        if any(rr.rtype == wire.TYPE_OPT for rr in record.rr + record.auth):
+            raise BadQuery(FORMERR)
+        opts = [rr for rr in record.ar if rr.rtype == wire.TYPE_OPT]
+        if len(opts) > 1 or any(str(rr.rname) not in (".", "") for rr in opts):
+            raise BadQuery(FORMERR)  # RFC 6891 §6.1.1: one OPT, owned by the root
+        tsigs = [i for i, rr in enumerate(record.ar) if rr.rtype == wire.TYPE_TSIG]
+        if tsigs and tsigs != [len(record.ar) - 1]:
+            raise BadQuery(FORMERR)  # RFC 8945 §5.1: one TSIG, the last record
+        edns = Edns(opts[0].rclass, (opts[0].ttl >> 16) & 0xFF, bool(opts[0].ttl & 0x8000)) if opts else None
+        return edns, bool(tsigs)
+
+    def refuse_opcode(self, query: Query, data: bytes) -> bytes:
+        """NOTIFY and UPDATE are never acted on: NOTAUTH for a bad signature, else REFUSED."""
+        signed = self._verify(query, data)
+        if isinstance(signed, bytes):
+            return signed
+        return wire.error_reply(query, REFUSED) if signed is None else self._signed_reply(signed, REFUSED)
+
+    def transfer(self, query: Query, data: bytes, ip: str, snapshot) -> bytes | list[bytes]:
+        """AXFR (and IXFR, answered in AXFR form) of one of our zones to an allowed client."""
+        signed = self._verify(query, data)
+        if isinstance(signed, bytes):
+            return signed
+        if not self._allowed(ip, signed):
+            log.info("refused transfer of %s to %s", wire.wire_to_text(query.key), ip)
+            return wire.error_reply(query, REFUSED) if signed is None else self._signed_reply(signed, REFUSED)
+        zone = next((z for z in snapshot.zones if wire.name_to_wire(z.origin) == query.key), None)
+        if zone is None:
+            return wire.error_reply(query, NOTAUTH) if signed is None else self._signed_reply(signed, NOTAUTH)
+        import dns.message
+
+        request = signed if signed is not None else dns.message.from_wire(data)
+        log.info("transfer of %s serial %d to %s", zone.origin, zone.serial, ip)
+        return self._axfr(request, zone)
+
+    def _allowed(self, ip: str, signed) -> bool:
+        if signed is not None and signed.keyname.to_text().lower() in self.key_names:
+            return True
+        address = ipaddress.ip_address(ip.split("%")[0])
+        return any(address in net for net in self.networks)
+
+    def _verify(self, query: Query, data: bytes):
+        """None when unsigned, the dnspython message when the TSIG is valid, error reply bytes otherwise."""
+        if not query.extra or not self.inspect(data)[1]:
+            return None
+        import dns.exception
+        import dns.message
+        import dns.tsig
+
+        try:
+            return dns.message.from_wire(data, keyring=self.keyring or (lambda message, name: None))
+        except dns.message.UnknownTSIGKey:
+            return self._tsig_error(query, data, BADKEY)
+        except dns.tsig.BadTime:
+            return self._tsig_error(query, data, BADTIME)
+        except (dns.tsig.BadSignature, dns.tsig.BadAlgorithm, dns.tsig.PeerError):
+            return self._tsig_error(query, data, BADSIG)
+        except dns.exception.DNSException:
+            raise BadQuery(FORMERR) from None
+
+    @staticmethod
+    def _tsig_error(query: Query, data: bytes, error: int) -> bytes:
+        """NOTAUTH with an unsigned TSIG naming the error (RFC 8945 §5.3.2): BADKEY, BADSIG or BADTIME."""
+        import dns.message
+
+        message = dns.message.from_wire(data, keyring=lambda message, name: False)
+        name, rdata = message.tsig.name, message.tsig[0]
+        algorithm = rdata.algorithm.to_wire()
+        body = algorithm + struct.pack("!HIHHHHH", rdata.time_signed >> 32, rdata.time_signed & 0xFFFFFFFF,
+                                       rdata.fudge, 0, rdata.original_id, error, 0)
+        record = name.to_wire() + struct.pack("!HHIH", wire.TYPE_TSIG, 255, 0, len(body)) + body
+        header = wire.HEADER.pack(query.id, wire.reply_flags(query, NOTAUTH), 1, 0, 0, 1)
+        return header + query.question + record
+
+    @staticmethod
+    def _signed_reply(request, rcode: int) -> bytes:
+        import dns.message
+
+        response = dns.message.make_response(request)
+        response.set_rcode(rcode)
+        return response.to_wire()
+
+    def _axfr(self, request, zone) -> list[bytes]:
+        """SOA, every record, SOA again, in messages of CHUNK records; each signed when the request was."""
+        import dns.flags
+        import dns.message
+
+        records = self._as_dnspython(zone)
+        rrsets = [records[0]] + records[1:] + [records[0]]
+        messages, ctx = [], None
+        for start in range(0, len(rrsets), CHUNK):
+            response = dns.message.make_response(request)
+            response.flags |= dns.flags.AA
+            response.answer = rrsets[start:start + CHUNK]
+            if start:
+                response.question = []
+            messages.append(response.to_wire(multi=True, tsig_ctx=ctx, max_size=65535))
+            ctx = getattr(response, "tsig_ctx", None)
+        return messages
+
+    def _as_dnspython(self, zone) -> list:
+        key = (zone.origin, zone.serial, id(zone))
+        if key not in self._dnspython_zones:
+            import dns.rrset
+
+            self._dnspython_zones = {key: [dns.rrset.from_text(str(rr.rname), rr.ttl, "IN", QTYPE.get(rr.rtype),
+                                                               rr.rdata.toZone()) for rr in zone.records]}
+        return self._dnspython_zones[key]
+
+
+async def send_notify(zones, targets: list[Upstream], tries: int = 3, timeout: float = 1.0) -> dict[str, bool]:
+    """RFC 1996: tell each secondary that each zone changed; retried until it answers or tries run out."""
+    jobs = {f"{zone.origin}@{up.host}:{up.port}": _notify_one(zone, up, tries, timeout) for zone in zones for up in targets}
+    results = await asyncio.gather(*jobs.values())
+    return dict(zip(jobs, results))
+
+
+async def _notify_one(zone, upstream: Upstream, tries: int, timeout: float) -> bool:
+    for _ in range(tries):
+        qid = secrets.randbits(16)
+        record = DNSRecord(DNSHeader(id=qid, opcode=4, aa=1), q=DNSQuestion(zone.origin, QTYPE.SOA))
+        record.add_answer(zone.soa)
+        question = wire.name_to_wire(zone.origin) + struct.pack("!HH", QTYPE.SOA, 1)
+        try:
+            await asyncio.wait_for(udp_exchange(upstream, record.pack(), qid, question), timeout)
+            return True
+        except (asyncio.TimeoutError, OSError):
+            continue
+    log.warning("NOTIFY of %s to %s:%d got no answer", zone.origin, upstream.host, upstream.port)
+    return False

@@ -1,0 +1,148 @@
+"""Zone snapshots: private zones from the registry (E5), static zones from zones/*.zone, RFC 1035 export."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dnslib import AAAA, NS, QTYPE, RD, RR, SOA, A, DNSLabel
+
+from toolkit.errors import ZoneError
+
+REFRESH, RETRY, EXPIRE, NEGATIVE_TTL = 3600, 600, 1209600, 60
+SERIAL_MOD = 1 << 32
+
+
+@dataclass
+class Zone:
+    """One zone: its origin (absolute, lower case) and its records, SOA first."""
+
+    origin: str
+    records: list[RR] = field(default_factory=list)
+    source: str = "private"
+
+    @property
+    def soa(self) -> RR:
+        return next(rr for rr in self.records if rr.rtype == QTYPE.SOA)
+
+    @property
+    def serial(self) -> int:
+        return self.soa.rdata.times[0]
+
+    def content(self) -> tuple:
+        """What the zone says apart from its SOA: equal content means no new serial and no NOTIFY."""
+        return tuple(sorted((str(rr.rname).lower(), rr.rtype, rr.rdata.toZone())
+                            for rr in self.records if rr.rtype != QTYPE.SOA))
+
+    def with_serial(self, serial: int) -> "Zone":
+        soa = self.soa
+        times = (serial, *soa.rdata.times[1:])
+        new_soa = RR(soa.rname, QTYPE.SOA, ttl=soa.ttl, rdata=SOA(soa.rdata.mname, soa.rdata.rname, times))
+        return Zone(self.origin, [new_soa] + [rr for rr in self.records if rr.rtype != QTYPE.SOA], self.source)
+
+    def to_text(self) -> str:
+        """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
+        lines = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep",
+                 f"$ORIGIN {self.origin}", f"$TTL {self.soa.ttl}"]
+        lines += [f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}" for rr in self.records]
+        return "\n".join(lines) + "\n"
+
+
+def serial_gt(a: int, b: int) -> bool:
+    """RFC 1982 serial number arithmetic: is a after b?"""
+    return a != b and ((a - b) % SERIAL_MOD) < (1 << 31)
+
+
+def next_serial(previous: int | None, now: float | None = None) -> int:
+    """A new serial after `previous`: the clock when it is ahead, else previous + 1 (mod 2**32)."""
+    clock = int(time.time() if now is None else now) % SERIAL_MOD
+    if previous is None or serial_gt(clock, previous):
+        return clock
+    return (previous + 1) % SERIAL_MOD
+
+
+def private_origin(template: str, identity) -> str:
+    """The zone of the private names: the template's labels after the one holding {endpoint_id}."""
+    labels = template.split(".")
+    index = next((i for i, label in enumerate(labels) if "{endpoint_id}" in label), 0)
+    values = {"region": identity.region, "domain": identity.domain, "account": identity.account,
+              "project": identity.project}
+    try:
+        suffix = ".".join(labels[index + 1:]).format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ZoneError(f"dns name_template {template!r} has an unknown field {exc}", rule="E5",
+                        fix="use {endpoint_id}, {region}, {domain}, {account}, {project}") from None
+    return absolute(suffix)
+
+
+def absolute(name: str) -> str:
+    return name.strip(".").lower() + "."
+
+
+def build_private(records, origin: str, ttl: int, serial: int, ns_address: str) -> list[Zone]:
+    """E5: the private zones for these registry records; the main origin exists even when empty."""
+    grouped: dict[str, list] = {origin: []}
+    for record in records:
+        name = absolute(record.name)
+        zone = origin if name.endswith("." + origin) else name.split(".", 1)[1]
+        grouped.setdefault(zone, []).append(record)
+    return [_private_zone(zone, items, ttl, serial, ns_address) for zone, items in sorted(grouped.items())]
+
+
+def _private_zone(origin: str, records, ttl: int, serial: int, ns_address: str) -> Zone:
+    ns_name = "ns." + origin
+    soa = SOA(ns_name, "hostmaster." + origin, (serial, REFRESH, RETRY, EXPIRE, NEGATIVE_TTL))
+    rrs = [RR(origin, QTYPE.SOA, ttl=ttl, rdata=soa), RR(origin, QTYPE.NS, ttl=ttl, rdata=NS(ns_name)),
+           _address(ns_name, ns_address, ttl)]
+    rrs += [_address(absolute(r.name), r.ip, ttl) for r in sorted(records, key=lambda r: (r.name, r.ip))]
+    return Zone(origin, rrs)
+
+
+def _address(name: str, ip: str, ttl: int) -> RR:
+    if ":" in ip:
+        return RR(name, QTYPE.AAAA, ttl=ttl, rdata=AAAA(ip))
+    return RR(name, QTYPE.A, ttl=ttl, rdata=A(ip))
+
+
+def load_static(directory: Path, skip: set[str] = frozenset()) -> list[Zone]:
+    """Every zones/*.zone file (origin = file name); a bad one raises ZoneError with file, line and reason."""
+    if not directory.is_dir():
+        return []
+    zones = []
+    for path in sorted(directory.glob("*.zone")):
+        origin = absolute(path.name[:-len(".zone")])
+        if origin not in skip:
+            zones.append(load_file(path, origin))
+    return zones
+
+
+def load_file(path: Path, origin: str) -> Zone:
+    """One RFC 1035 master file, parsed and checked by dnspython, re-encoded as dnslib records."""
+    import dns.exception
+    import dns.zone
+
+    try:
+        parsed = dns.zone.from_file(str(path), origin=origin, relativize=False)
+    except dns.exception.SyntaxError as exc:
+        raise ZoneError(f"zone file {_where(exc, path)}", rule="zones", fix="fix the line and restart") from None
+    except (dns.exception.DNSException, OSError, UnicodeDecodeError) as exc:
+        raise ZoneError(f"zone file {path}: {exc or type(exc).__name__}", rule="zones",
+                        fix="a zone needs an SOA and NS records at its origin (file name = origin)") from None
+    records = [_convert(name, rdataset, rdata) for name, rdataset in parsed.iterate_rdatasets()
+               for rdata in rdataset]
+    records.sort(key=lambda rr: rr.rtype != QTYPE.SOA)
+    return Zone(origin, records, source=f"static ({path.name})")
+
+
+def _where(exc, path: Path) -> str:
+    text = str(exc)
+    return text if text.startswith(str(path)) else f"{path}: {text}"
+
+
+def _convert(name, rdataset, rdata) -> RR:
+    text = f"{name.to_text()} {rdataset.ttl} IN {rdataset.rdtype.name} {rdata.to_text()}"
+    try:
+        return RR.fromZone(text)[0]
+    except Exception:  # dnslib lacks a text form for this type: carry the wire form
+        return RR(DNSLabel(name.to_text()), int(rdataset.rdtype), ttl=rdataset.ttl, rdata=RD(rdata.to_digestable()))
