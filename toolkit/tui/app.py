@@ -1,0 +1,134 @@
+"""The vpcep console: six areas as Textual MODES over one registry, refreshed when the state moves.
+
+`make_app(settings, registry)` is the one factory the CLI, the tests and the screenshot
+generator share. The app holds what every screen reads (settings, registry, account,
+read-only, the approvals count); screens fetch through thread workers and get data back
+as messages.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from toolkit.config import Settings
+from toolkit.registry import Registry
+from toolkit.tui.messages import Failed, GenerationChanged
+from toolkit.tui.queries import pending_approvals
+from toolkit.tui.screens.approvals import ApprovalsScreen
+from toolkit.tui.screens.base import BaseScreen
+from toolkit.tui.screens.checks import ChecksScreen
+from toolkit.tui.screens.dns import DnsScreen
+from toolkit.tui.screens.endpoints import EndpointsScreen
+from toolkit.tui.screens.error import ErrorScreen
+from toolkit.tui.screens.help import HelpScreen
+from toolkit.tui.screens.routes import RoutesScreen
+from toolkit.tui.screens.services import ServicesScreen
+
+AREAS = [("services", "1", "Services"), ("endpoints", "2", "Endpoints"), ("approvals", "3", "Approvals"),
+         ("dns", "4", "DNS"), ("routes", "5", "Routes"), ("checks", "6", "Checks")]
+
+
+SYSTEM_KEYS = {"tab", "shift+tab", "ctrl+c", "super+c", "ctrl+q", "ctrl+p"}
+
+
+class VpcepApp(App):
+    """The console an on-prem admin lives in."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "vpcep"
+    MODES = {"services": ServicesScreen, "endpoints": EndpointsScreen, "approvals": ApprovalsScreen,
+             "dns": DnsScreen, "routes": RoutesScreen, "checks": ChecksScreen}
+    DEFAULT_MODE = "services"
+    BINDINGS = [Binding(key, f"switch_mode('{mode}')", label) for mode, key, label in AREAS] + [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    pending: reactive[int] = reactive(0)
+    """Endpoints waiting for the acting account's approval (shown in the header)."""
+    busy: reactive[int] = reactive(0)
+    """Registry calls in flight (the header's progress indicator)."""
+
+    def __init__(self, settings: Settings, registry: Registry, *, dns=None, dns_note: str = "",
+                 poll_interval: float | None = 0.25, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.settings, self.registry, self.dns = settings, registry, dns
+        self.dns_note = dns_note or "Live query log: no DNS server runs inside this app."
+        self.read_only = bool(settings.read_only or registry.settings.read_only)
+        self.account = registry.account
+        self.poll_interval, self.cursor_blink = poll_interval, cursor_blink
+        self.generation_seen: int | None = None
+        if self.read_only:
+            self.sub_title = "read-only"
+
+    def on_mount(self) -> None:
+        self.poll_state()
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.poll_state)
+
+    # -- live refresh -------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def poll_state(self) -> None:
+        """Cheap: one generation read; the approvals count only when it moved."""
+        try:
+            generation = self.registry.generation()
+            if generation != self.generation_seen:
+                self.post_message(GenerationChanged(generation, len(pending_approvals(self.registry))))
+        except Exception as exc:  # noqa: BLE001 — a broken state file shows once in the error modal
+            self.post_message(Failed(exc, "read the state"))
+
+    def on_generation_changed(self, message: GenerationChanged) -> None:
+        first = self.generation_seen is None
+        self.generation_seen, self.pending = message.generation, message.pending
+        if not first and isinstance(self.screen, BaseScreen):
+            self.screen.reload()
+
+    def on_failed(self, message: Failed) -> None:
+        self.show_error(message.error, message.label)
+
+    def work_started(self) -> None:
+        self.busy += 1
+
+    def work_finished(self) -> None:
+        self.busy = max(0, self.busy - 1)
+
+    def show_error(self, error: BaseException, action: str = "") -> None:
+        if not isinstance(self.screen, ErrorScreen):
+            self.push_screen(ErrorScreen(error, action))
+
+    # -- help and the command palette ------------------------------------------
+    def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:
+        """(key, description) of every binding active on `screen`, as the footer would show them."""
+        keys, seen = [], set()
+        for key, active in screen.active_bindings.items():
+            description = active.binding.description
+            if key in SYSTEM_KEYS:
+                continue
+            if description and (key, description) not in seen:
+                seen.add((key, description))
+                keys.append((self.get_key_display(active.binding), description))
+        return keys + [("ctrl+p", "Command palette"), ("enter", "Open"), ("escape", "Back / clear filter")]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(getattr(self.screen, "AREA", "") or "vpcep", self.screen_keys(self.screen)))
+
+    def get_system_commands(self, screen: Screen):
+        for mode, key, label in AREAS:
+            yield SystemCommand(f"Go to {label}", f"key {key}", partial(self.switch_mode, mode))
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and active.enabled and not binding.action.startswith("switch_mode"):
+                yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
+                                    partial(self.run_action, binding.action, active.node))
+        yield from super().get_system_commands(screen)
+
+
+def make_app(settings: Settings, registry: Registry, **options) -> VpcepApp:
+    """The app over `registry` (the factory shared by the CLI, the tests and `vpcep screenshots`)."""
+    return VpcepApp(settings, registry, **options)

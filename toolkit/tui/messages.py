@@ -1,0 +1,45 @@
+"""Messages that thread workers and panels post upwards ("attributes down, messages up")."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class Loaded(Message):
+    """A screen's data came back from the registry."""
+
+    def __init__(self, data) -> None:
+        self.data = data
+        super().__init__()
+
+
+class Changed(Message):
+    """A change went through; `label` says what happened, `result` is the registry's answer."""
+
+    def __init__(self, label: str, result) -> None:
+        self.label, self.result = label, result
+        super().__init__()
+
+
+class Failed(Message):
+    """A registry call was refused or broke; the error carries .rule and .fix when it is ours."""
+
+    def __init__(self, error: BaseException, label: str = "") -> None:
+        self.error, self.label = error, label
+        super().__init__()
+
+
+class GenerationChanged(Message):
+    """The state moved on (this process or another one wrote to it)."""
+
+    def __init__(self, generation: int, pending: int) -> None:
+        self.generation, self.pending = generation, pending
+        super().__init__()
+
+
+class Verified(Message):
+    """The answer of the wizard's Verify button (E3)."""
+
+    def __init__(self, name: str, found: bool) -> None:
+        self.name, self.found = name, found
+        super().__init__()

@@ -1,0 +1,64 @@
+"""How resources read as table rows: statuses coloured by theme variables, not fixed colours."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from toolkit.tui.widgets.field_list import cell
+from toolkit.tui.widgets.resource_table import Row
+
+TONE = {"available": "success", "accepted": "success", "pendingAcceptance": "warning", "creating": "warning",
+        "deleting": "warning", "rejected": "error", "failed": "error", "deleted": "error"}
+
+
+def status(theme: dict, value) -> Text:
+    """A status in its theme colour ($success / $warning / $error)."""
+    tone = TONE.get(str(value))
+    return Text(str(value), style=theme.get(tone, "") if tone else "", justify="left", end="")
+
+
+def short_time(stamp: str) -> str:
+    return stamp.replace("T", " ")[:19] if stamp else "-"
+
+
+SERVICE_COLUMNS = ["Name", "ID", "Type", "Backend", "Status", "Approval", "Conns", "Created"]
+
+
+def service_row(theme: dict, s) -> Row:
+    name = s.short_name or s.service_name
+    cells = (name, s.id, str(s.service_type), cell(s.server_type), status(theme, s.status),
+             "on" if s.approval_enabled else "off", s.connection_count, short_time(s.created_at))
+    return Row(s.id, cells, s.tags, s, text=f"{s.service_name} {' '.join(str(c) for c in cells)}".lower()
+               + " " + " ".join(f"{t.key}={t.value}" for t in s.tags).lower())
+
+
+ENDPOINT_COLUMNS = ["ID", "Service", "Type", "Status", "IP", "DNS name", "VPC", "Created"]
+
+
+def endpoint_row(theme: dict, e, vpc_names: dict) -> Row:
+    cells = (e.id, _service_label(e.endpoint_service_name), e.service_type, status(theme, e.status), cell(e.ip),
+             cell(e.dns_names[:1]), vpc_names.get(e.vpc_id, e.vpc_id), short_time(e.created_at))
+    return Row(e.id, cells, e.tags, e)
+
+
+CONNECTION_COLUMNS = ["Endpoint", "Marker ID", "Status", "Account", "Created"]
+
+
+def connection_row(theme: dict, e) -> Row:
+    cells = (e.id, e.marker_id, status(theme, e.status), e.domain_id, short_time(e.created_at))
+    return Row(e.id, cells, e.tags, e)
+
+
+APPROVAL_COLUMNS = ["Endpoint", "Service", "Account", "Marker ID", "Requested"]
+
+
+def approval_row(pending) -> Row:
+    e, s = pending.endpoint, pending.service
+    cells = (e.id, s.short_name or s.service_name, e.domain_id, e.marker_id, short_time(e.created_at))
+    return Row(e.id, cells, e.tags, pending)
+
+
+def _service_label(stored: str) -> str:
+    """`<region>.<name>.<id>` reads as its name; an unnamed service keeps its stored name."""
+    parts = stored.split(".")
+    return parts[1] if len(parts) == 3 else stored

@@ -1,0 +1,1 @@
+"""One screen per file: the six areas, their detail screens, forms and modals."""

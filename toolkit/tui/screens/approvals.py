@@ -1,0 +1,66 @@
+"""Approvals area: every pendingAcceptance endpoint across the account's services, in one queue (S12)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from textual.binding import Binding
+
+from toolkit.tui.queries import pending_approvals
+from toolkit.tui.rows import APPROVAL_COLUMNS, approval_row
+from toolkit.tui.screens.base import AreaScreen
+from toolkit.tui.screens.confirm import ConfirmScreen
+
+REJECT = ("A rejected endpoint cannot reach the service and loses its private domain name record (E5, E8). "
+          "It can be accepted again later.")
+
+
+class ApprovalsScreen(AreaScreen):
+    AREA = "Approvals"
+    COLUMNS = APPROVAL_COLUMNS
+    MARKABLE = True
+    CHANGES = frozenset({"accept", "reject"})
+    BINDINGS = [
+        Binding("a", "accept", "Accept"),
+        Binding("r", "reject", "Reject"),
+    ]
+
+    def fetch(self):
+        return pending_approvals(self.app.registry)
+
+    def rows(self, data) -> list:
+        return [approval_row(pending) for pending in data]
+
+    def show(self, data) -> None:
+        super().show(data)
+        self.app.pending = len(data)
+
+    def _by_service(self) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for row in self.table.chosen():
+            groups[row.data.service.id].append(row.key)
+        return dict(groups)
+
+    def action_accept(self) -> None:
+        groups = self._by_service()
+        if groups:
+            self.change(f"accept {sum(map(len, groups.values()))} endpoint(s)", decide,
+                        self.app.registry, groups, "accept")
+
+    def action_reject(self) -> None:
+        groups = self._by_service()
+        if not groups:
+            return
+        count = sum(map(len, groups.values()))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(f"reject {count} endpoint(s)", decide, self.app.registry, groups, "reject")
+
+        self.app.push_screen(ConfirmScreen(f"Reject {count} endpoint(s)?", REJECT, yes="Reject"), answered)
+
+
+def decide(reg, groups: dict[str, list[str]], action: str) -> list:
+    """Accept or reject per service (each service's batch is all-or-nothing, S12)."""
+    call = reg.accept if action == "accept" else reg.reject
+    return [endpoint for service_id, ids in groups.items() for endpoint in call(service_id, ids)]

@@ -1,0 +1,196 @@
+"""One service: Summary, Connection Management, Permission Management, Port Mapping, Tags, Rules."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, Label, TabbedContent, TabPane
+
+from toolkit.errors import ToolkitError
+from toolkit.model.rules import parse_rule
+from toolkit.model.tags import parse_tag
+from toolkit.tui.rows import CONNECTION_COLUMNS, connection_row, short_time, status
+from toolkit.tui.screens.base import BaseScreen
+from toolkit.tui.screens.confirm import ConfirmScreen
+from toolkit.tui.screens.services import S10
+from toolkit.tui.widgets.editable_table import EditableTable
+from toolkit.tui.widgets.field_list import FieldList
+from toolkit.tui.widgets.resource_table import ResourceTable, Row
+
+EVERYONE = ("`*` lets every account create endpoints to this service (S13). Only do this for a service meant "
+            "to be public inside the region.")
+
+
+class ServiceDetailScreen(BaseScreen):
+    AREA = "Service"
+    CHANGES = frozenset({"accept", "reject", "delete"})
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("y", "copy_json", "JSON"),
+        Binding("a", "accept", "Accept"),
+        Binding("r", "reject", "Reject"),
+        Binding("d", "delete", "Delete"),
+    ]
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__()
+        self.service_id = service_id
+        self.bundle = None
+
+    def body(self) -> ComposeResult:
+        yield Label("", id="title", classes="intro")
+        with TabbedContent(id="tabs"):
+            with TabPane("Summary", id="summary"):
+                yield FieldList(classes="summary")
+            with TabPane("Connection Management", id="connections"):
+                with Horizontal(classes="toolbar", id="decide"):
+                    yield Button("Accept marked", variant="success", id="accept", compact=True)
+                    yield Button("Reject marked", variant="error", id="reject", compact=True)
+                yield Label("", id="approval-note", classes="note")
+                yield ResourceTable(CONNECTION_COLUMNS, markable=True, id="connection-table")
+            with TabPane("Permission Management", id="permissions"):
+                yield EditableTable(["Permission", "Description", "Created"],
+                                    "iam:domain::<domain_id>, organizations:orgPath::<path> or *",
+                                    note="S13: the owner is always allowed; an empty list lets no other account in.",
+                                    id="whitelist")
+            with TabPane("Port Mapping", id="ports"):
+                yield Label("S6: port mappings can be viewed but not changed after creation.", classes="note")
+                yield ResourceTable(["Protocol", "Server port", "Client port"], id="port-table")
+            with TabPane("Tags", id="tags"):
+                yield EditableTable(["Key", "Value"], "key=value (adds, or edits the value of an existing key)",
+                                    add="Set", note="T1–T4: at most 10 tags, keys unique.", id="tag-table")
+            with TabPane("Rules", id="rules"):
+                yield EditableTable(["Kind", "CIDR", "Ports", "Action"], "sg:198.19.128.0/17:8080  (KIND:CIDR:PORTS)",
+                                    note="S15: backend inbound rules as recorded; checks F1–F3 read them.",
+                                    id="rule-table")
+
+    def fetch(self):
+        from toolkit.tui.queries import service_bundle
+
+        return service_bundle(self.app.registry, self.service_id)
+
+    def show(self, bundle) -> None:
+        self.bundle, service = bundle, bundle.service
+        theme = self.app.theme_variables
+        self.query_one("#title", Label).update(f"Service {service.service_name}")
+        self.query_one(FieldList).show(summary(theme, service))
+        self.query_one("#connection-table", ResourceTable).set_rows([connection_row(theme, e)
+                                                                     for e in bundle.connections])
+        self._show_approval(service)
+        self.query_one("#port-table", ResourceTable).set_rows(
+            [Row(str(p.client_port), (p.protocol, p.server_port, p.client_port)) for p in service.ports])
+        self.query_one("#whitelist", EditableTable).set_rows(
+            [Row(e.id, (e.permission, e.description or "-", short_time(e.created_at)), data=e)
+             for e in bundle.whitelist])
+        self.query_one("#tag-table", EditableTable).set_rows([Row(t.key, (t.key, t.value), data=t)
+                                                              for t in service.tags])
+        self.query_one("#rule-table", EditableTable).set_rows(
+            [Row(r.spec, (str(r.kind), r.cidr, r.spec.split(":")[2], r.action), data=r) for r in bundle.rules])
+        for panel in self.query(EditableTable):
+            panel.query_one(".toolbar").display = bundle.owned and not self.app.read_only
+
+    def _show_approval(self, service) -> None:
+        can_decide = self.bundle.owned and service.approval_enabled and not self.app.read_only
+        self.query_one("#decide").display = can_decide
+        note = "" if service.approval_enabled else "Approval is off: connections are accepted automatically (S12)."
+        if not self.bundle.owned:
+            note = "Built-in or another account's service: connections are managed by its owner."
+        self.query_one("#approval-note", Label).update(note)
+
+    # -- actions -----------------------------------------------------------------
+    def action_copy_json(self) -> None:
+        if self.bundle:
+            self.copy_json(self.bundle.service.service_name, self.bundle.service.to_dict())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id in ("accept", "reject"):
+            event.stop()
+            self.run_action(event.button.id)
+
+    def _chosen_connections(self) -> list[str]:
+        return [row.key for row in self.query_one("#connection-table", ResourceTable).chosen()]
+
+    def action_accept(self) -> None:
+        ids = self._chosen_connections()
+        if ids:
+            self.change(f"accept {len(ids)} endpoint(s)", self.app.registry.accept, self.service_id, ids)
+
+    def action_reject(self) -> None:
+        ids = self._chosen_connections()
+        if not ids:
+            return
+        from toolkit.tui.screens.approvals import REJECT
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change(f"reject {len(ids)} endpoint(s)", self.app.registry.reject, self.service_id, ids)
+
+        self.app.push_screen(ConfirmScreen(f"Reject {len(ids)} endpoint(s)?", REJECT, yes="Reject"), answered)
+
+    def action_delete(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change("delete the service", self.app.registry.delete_service, self.service_id)
+
+        self.app.push_screen(ConfirmScreen("Delete this service?", S10, yes="Delete"), answered)
+
+    def on_changed(self, message) -> None:
+        if message.label == "delete the service":
+            message.stop()
+            self.notify(message.label, title="Done")
+            self.app.pop_screen()
+            return
+        for panel in self.query(EditableTable):
+            panel.clear_entry()
+        super().on_changed(message)
+
+    # -- panel edits (messages up from EditableTable) ----------------------------------
+    def on_editable_table_add(self, message: EditableTable.Add) -> None:
+        message.stop()
+        panel, text, reg = message.panel, message.text, self.app.registry
+        if not text:
+            return
+        try:
+            if panel.id == "tag-table":
+                self.change(f"set tag {text}", reg.service_tags, self.service_id, set_=[parse_tag(text)])
+            elif panel.id == "rule-table":
+                self.change(f"add rule {text}", reg.service_rules, self.service_id, add=[parse_rule(text)])
+            else:
+                self._add_whitelist([entry for entry in text.replace(",", " ").split() if entry])
+        except ToolkitError as exc:
+            panel.show_error(f"{exc.message} [{exc.rule}] {exc.fix}")
+
+    def _add_whitelist(self, entries: list[str]) -> None:
+        def go(yes: bool | None = True) -> None:
+            if yes:
+                self.change(f"whitelist {', '.join(entries)}", self.app.registry.whitelist_add, self.service_id,
+                            entries)
+
+        if "*" in entries or "iam:domain::*" in entries:
+            self.app.push_screen(ConfirmScreen("Allow every account?", EVERYONE, yes="Allow everyone"), go)
+        else:
+            go()
+
+    def on_editable_table_remove(self, message: EditableTable.Remove) -> None:
+        message.stop()
+        panel, reg, rows = message.panel, self.app.registry, message.rows
+        keys = [row.key for row in rows]
+        if panel.id == "tag-table":
+            self.change(f"delete tag(s) {', '.join(keys)}", reg.service_tags, self.service_id, delete=keys)
+        elif panel.id == "rule-table":
+            self.change(f"remove {len(rows)} rule(s)", reg.service_rules, self.service_id,
+                        remove=[row.data for row in rows])
+        else:
+            self.change(f"remove {len(rows)} whitelist entr(ies)", reg.whitelist_remove, self.service_id, keys)
+
+
+def summary(theme: dict, s) -> list[tuple[str, object]]:
+    """E13-style fields of a service (S4)."""
+    return [("Name", s.service_name), ("ID", s.id), ("Type", str(s.service_type)), ("Backend", s.server_type),
+            ("Backend port id", s.port_id), ("Status", status(theme, s.status)),
+            ("Approval", "on" if s.approval_enabled else "off"), ("Connections", s.connection_count),
+            ("Ports", [f"{p.server_port}→{p.client_port}/{p.protocol}" for p in s.ports]),
+            ("VPC", s.vpc_id), ("Owner", s.domain_id), ("Region", s.region),
+            ("Tags", [f"{t.key}={t.value}" for t in s.tags]), ("Description", s.description),
+            ("Created", short_time(s.created_at)), ("Updated", short_time(s.updated_at))]

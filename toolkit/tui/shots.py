@@ -1,0 +1,138 @@
+"""The screens worth a picture, as Pilot scripts: used by `vpcep screenshots` and the snapshot tests."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+SIZE = (120, 34)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until every worker has finished and its messages are handled (no sleeps)."""
+    app = pilot.app
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            return
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def select_row(pilot: Pilot, first_cell: str) -> None:
+    """Put the cursor of the current area's table on the row whose first cell is `first_cell`."""
+    table = pilot.app.screen.table
+    index = next(i for i, row in enumerate(table.shown_rows) if str(row.cells[0]) == first_cell)
+    table.move_cursor(row=index, animate=False)
+
+
+async def services(pilot: Pilot) -> None:
+    await settle(pilot)
+
+
+async def service_detail(pilot: Pilot) -> None:
+    await settle(pilot)
+    select_row(pilot, "partner-api")
+    await press(pilot, "enter")
+    pilot.app.screen.query_one("#tabs").active = "connections"
+    await settle(pilot)
+
+
+async def service_form(pilot: Pilot) -> None:
+    await press(pilot, "n")
+    await pilot.click("#create")
+    await settle(pilot)
+
+
+async def endpoints(pilot: Pilot) -> None:
+    await press(pilot, "2")
+
+
+async def endpoint_wizard(pilot: Pilot) -> None:
+    await press(pilot, "2", "n")
+    screen = pilot.app.screen
+    screen.query_one("#from-name").value = True
+    name = next(s.service_name for s in pilot.app.registry.list_services() if s.short_name == "app")
+    screen.query_one("#service-name").value = name
+    await settle(pilot)
+    await pilot.click("#verify")
+    await settle(pilot)
+
+
+async def approvals(pilot: Pilot) -> None:
+    await press(pilot, "3", "space")
+
+
+async def dns(pilot: Pilot) -> None:
+    await press(pilot, "4")
+
+
+async def routes(pilot: Pilot) -> None:
+    await press(pilot, "5")
+
+
+async def checks(pilot: Pilot) -> None:
+    await press(pilot, "6")
+
+
+async def help_keys(pilot: Pilot) -> None:
+    await press(pilot, "question_mark")
+
+
+async def refused(pilot: Pilot) -> None:
+    """Deleting a service with an accepted endpoint: the error modal explains S10."""
+    await settle(pilot)
+    select_row(pilot, "app")
+    await press(pilot, "d", "y")
+
+
+SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
+    "services": services, "service-detail": service_detail, "service-form": service_form,
+    "endpoints": endpoints, "endpoint-wizard": endpoint_wizard, "approvals": approvals, "dns": dns,
+    "routes": routes, "checks": checks, "help": help_keys, "error": refused,
+}
+
+
+def shot_app(registry):
+    """The app as the screenshots and snapshots show it: no polling, no blinking cursor."""
+    from toolkit.tui.app import make_app
+
+    return make_app(registry.settings, registry, poll_interval=None, cursor_blink=False,
+                    dns_note="Live query log: the DNS server (toolkit.dnsserver) is not part of this build yet.")
+
+
+async def capture(registry, script: Callable[[Pilot], Awaitable[None]]) -> str:
+    app = shot_app(registry)
+    async with app.run_test(size=SIZE) as pilot:
+        await script(pilot)
+        await settle(pilot)
+        return app.export_screenshot(title="vpcep")
+
+
+def write_screenshots(directory: str | Path) -> list[Path]:
+    """An SVG per entry of SHOTS, each from a fresh deterministic demo state."""
+    from toolkit.tui.demo import open_demo
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, script in SHOTS.items():
+        with tempfile.TemporaryDirectory() as scratch:
+            registry = open_demo(scratch)
+            try:
+                (target / f"{name}.svg").write_text(asyncio.run(capture(registry, script)))
+            finally:
+                registry.close()
+        written.append(target / f"{name}.svg")
+    return written

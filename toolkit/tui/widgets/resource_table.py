@@ -1,0 +1,181 @@
+"""A DataTable that keeps its rows, filters them by keyword and tag, sorts by any column, marks rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from toolkit.model import tags as tag_rules
+from toolkit.model.tags import Tag
+
+MARK = "●"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One resource as a table row: its key, display cells, search text, tags and the resource itself."""
+
+    key: str
+    cells: tuple
+    tags: tuple[Tag, ...] = ()
+    data: object = None
+    text: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            words = [c.plain if isinstance(c, Text) else str(c) for c in self.cells]
+            words += [f"{t.key}={t.value}" for t in self.tags]
+            object.__setattr__(self, "text", " ".join(words).lower())
+
+
+def row_matches(row: Row, query: str) -> bool:
+    """Every word must match: `k=v` a tag (E12), anything else a keyword in any cell."""
+    for word in query.lower().split():
+        if "=" in word:
+            key, _, value = word.partition("=")
+            if not tag_rules.matches(tuple(Tag(t.key.lower(), t.value.lower()) for t in row.tags),
+                                     [Tag(key, value)]):
+                return False
+        elif word not in row.text:
+            return False
+    return True
+
+
+def _sort_key(cell):
+    plain = cell.plain if isinstance(cell, Text) else cell
+    if isinstance(plain, (int, float)):
+        return (0, plain, "")
+    return (1, 0, str(plain).lower())
+
+
+class ResourceTable(DataTable):
+    """Rows in, filtered/sorted/marked view out; posts Marked when the marked set changes."""
+
+    BINDINGS = [
+        Binding("s", "sort_next", "Sort", show=False),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("space", "mark", "Mark"),
+        Binding("ctrl+a", "mark_all", "Mark all"),
+    ]
+
+    class Marked(Message):
+        def __init__(self, table: "ResourceTable") -> None:
+            self.table = table
+            super().__init__()
+
+    def __init__(self, columns: list[str], *, markable: bool = False, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.column_names = columns
+        self.markable = markable
+        self.rows_all: list[Row] = []
+        self.shown_rows: list[Row] = []
+        self.query_text = ""
+        self.sort_column: int | None = None
+        self.sort_reverse = False
+        self.marked: set[str] = set()
+
+    def on_mount(self) -> None:
+        if self.markable:
+            self.add_column(" ", key="_mark", width=1)
+        for index, name in enumerate(self.column_names):
+            self.add_column(name, key=str(index))
+
+    # -- attributes down --------------------------------------------------------
+    def set_rows(self, rows: list[Row]) -> None:
+        """Replace the data, keeping the cursor on the same resource and the marks that still exist."""
+        self.rows_all = list(rows)
+        keys = {row.key for row in rows}
+        if self.marked - keys:
+            self.marked &= keys
+            self.post_message(self.Marked(self))
+        self.render_rows()
+
+    def set_query(self, query: str) -> None:
+        self.query_text = query
+        self.render_rows()
+
+    def current(self) -> Row | None:
+        if not self.shown_rows or not 0 <= self.cursor_row < len(self.shown_rows):
+            return None
+        return self.shown_rows[self.cursor_row]
+
+    def chosen(self) -> list[Row]:
+        """The marked rows, or the row under the cursor when none is marked."""
+        marked = [row for row in self.rows_all if row.key in self.marked]
+        current = self.current()
+        return marked or ([current] if current else [])
+
+    # -- rendering --------------------------------------------------------------
+    def render_rows(self) -> None:
+        keep = self.current().key if self.current() else None
+        rows = [row for row in self.rows_all if row_matches(row, self.query_text)] if self.query_text \
+            else list(self.rows_all)
+        if self.sort_column is not None:
+            rows.sort(key=lambda row: _sort_key(row.cells[self.sort_column]), reverse=self.sort_reverse)
+        self.shown_rows = rows
+        self.clear()
+        for row in rows:
+            cells = ((MARK if row.key in self.marked else " "),) + row.cells if self.markable else row.cells
+            self.add_row(*cells, key=row.key)
+        self._restore_cursor(keep)
+        self._label_sorted()
+
+    def _restore_cursor(self, key: str | None) -> None:
+        index = next((i for i, row in enumerate(self.shown_rows) if row.key == key), 0)
+        if self.shown_rows:
+            self.move_cursor(row=index, animate=False)
+
+    def _label_sorted(self) -> None:
+        offset = 1 if self.markable else 0
+        for index, name in enumerate(self.column_names):
+            arrow = ("▼" if self.sort_reverse else "▲") if index == self.sort_column else ""
+            self.columns[self.ordered_columns[index + offset].key].label = Text(name + arrow)
+
+    # -- sorting ----------------------------------------------------------------
+    def sort_by(self, column: int, reverse: bool | None = None) -> None:
+        if reverse is None:
+            reverse = not self.sort_reverse if column == self.sort_column else False
+        self.sort_column, self.sort_reverse = column, reverse
+        self.render_rows()
+
+    def action_sort_next(self) -> None:
+        column = 0 if self.sort_column is None else (self.sort_column + 1) % len(self.column_names)
+        self.sort_by(column, reverse=False)
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self.sort_column or 0, reverse=not self.sort_reverse)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        if key != "_mark":
+            self.sort_by(int(key))
+
+    # -- marking ----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return self.markable if action in ("mark", "mark_all") else True
+
+    def action_mark(self) -> None:
+        self.toggle_mark()
+
+    def action_mark_all(self) -> None:
+        self.mark_all()
+
+    def toggle_mark(self) -> None:
+        row = self.current()
+        if row is None or not self.markable:
+            return
+        self.marked.symmetric_difference_update({row.key})
+        self.update_cell(row.key, "_mark", MARK if row.key in self.marked else " ")
+        self.post_message(self.Marked(self))
+
+    def mark_all(self) -> None:
+        visible = {row.key for row in self.shown_rows}
+        self.marked = set() if visible <= self.marked else self.marked | visible
+        for row in self.shown_rows:
+            self.update_cell(row.key, "_mark", MARK if row.key in self.marked else " ")
+        self.post_message(self.Marked(self))
