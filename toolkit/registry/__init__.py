@@ -4,10 +4,10 @@ Each public method validates against the pure model, then reads or writes the st
 one transaction. Split by noun into mixins; `Registry` is the one to use.
 """
 
-from toolkit.registry.endpoints import EndpointCases
+from toolkit.registry.checks import CheckCases
 
 
-class Registry(EndpointCases):
+class Registry(CheckCases):
     """The inventory's use cases for one acting account."""
 
 

@@ -40,6 +40,12 @@ SCHEMA = [
                             doc TEXT NOT NULL, UNIQUE (service_id, permission));
     CREATE TABLE rules (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, doc TEXT NOT NULL);
     """,
+    # version 2: connectivity check runs (issue 5)
+    """
+    CREATE TABLE check_runs (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, started_at TEXT NOT NULL,
+                             doc TEXT NOT NULL);
+    CREATE INDEX check_runs_by_time ON check_runs (domain_id, started_at);
+    """,
 ]
 
 
@@ -60,6 +66,7 @@ COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
                   "ip_int": _ip_int, "status": lambda d: d["status"]},
     "whitelist": {"service_id": lambda d: d["service_id"], "permission": lambda d: d["permission"]},
     "rules": {"service_id": lambda d: d["service_id"]},
+    "check_runs": {"domain_id": lambda d: d["domain_id"], "started_at": lambda d: d["started_at"]},
 }
 
 
@@ -89,6 +96,12 @@ class Txn:
         """Documents whose columns equal the given values, oldest first."""
         sql, params = self._where(table, where)
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid", params)
+        return [json.loads(doc) for (doc,) in rows]
+
+    def latest(self, table: str, limit: int, **where) -> list[dict]:
+        """The newest `limit` documents, newest first."""
+        sql, params = self._where(table, where)
+        rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid DESC LIMIT ?", [*params, limit])
         return [json.loads(doc) for (doc,) in rows]
 
     def count(self, table: str, **where) -> int:

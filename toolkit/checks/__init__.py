@@ -1,0 +1,1 @@
+"""Connectivity checks: state → dns → route → policy → tcp, each a result with its rule and fix."""

@@ -1,0 +1,82 @@
+"""Step 3, route: the kernel's route to an address goes via the planned gateway (O3, O4)."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import os
+import socket
+from dataclasses import dataclass
+
+from toolkit.checks.result import StepResult, failed, passed, skipped
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the kernel would do with a packet to `address`."""
+
+    address: str
+    matched: str = ""
+    gateway: str = ""
+    device: str = ""
+    error: str = ""
+
+
+class RouteTable:
+    """Route lookups through one netlink socket (in a namespace when given)."""
+
+    def __init__(self, netns: str | None = None) -> None:
+        from pyroute2 import IPRoute
+        self._ipr = IPRoute(netns=netns) if netns else IPRoute()
+        self._routes = None
+
+    def lookup(self, address: str) -> Lookup:
+        from pyroute2.netlink.exceptions import NetlinkError
+        try:
+            route = self._ipr.route("get", dst=address)[0]
+        except NetlinkError as exc:
+            return Lookup(address, error=_errno_text(exc.code))
+        gateway = route.get_attr("RTA_GATEWAY") or ""
+        device = self._device(route.get_attr("RTA_OIF"))
+        return Lookup(address, self._matched(address), gateway, device)
+
+    def _matched(self, address: str) -> str:
+        """The most specific IPv4 route of the main table that holds the address."""
+        if self._routes is None:
+            self._routes = [ipaddress.IPv4Network(f"{r.get_attr('RTA_DST') or '0.0.0.0'}/{r['dst_len']}")
+                            for r in self._ipr.get_routes(family=socket.AF_INET, table=254)]
+        ip = ipaddress.IPv4Address(address)
+        holding = [net for net in self._routes if ip in net]
+        return str(max(holding, key=lambda n: n.prefixlen)) if holding else ""
+
+    def _device(self, index) -> str:
+        if not index:
+            return ""
+        links = self._ipr.get_links(index)
+        return links[0].get_attr("IFLA_IFNAME") if links else str(index)
+
+    def close(self) -> None:
+        self._ipr.close()
+
+
+def _errno_text(code: int) -> str:
+    return f"{errno.errorcode.get(code, code)}: {os.strerror(code)}"
+
+
+def judge_route(lookups: list[Lookup], gateway: str, rule: str, plan_hint: str) -> StepResult:
+    """Every address must be routed, and via the planned gateway when one is known."""
+    if not lookups:
+        return skipped("route", "no address to route (see the dns step)")
+    figures = {"routes": [vars(lk) for lk in lookups], "gateway": gateway or None}
+    for lk in lookups:
+        if lk.error:
+            return failed("route", f"no route to {lk.address} ({lk.error})", rule, plan_hint, **figures)
+        if gateway and lk.gateway != gateway:
+            via = f"via {lk.gateway}" if lk.gateway else f"directly on {lk.device}"
+            return failed("route", f"{lk.address} goes {via} (route {lk.matched}), not via {gateway}", rule,
+                          plan_hint, **figures)
+    first = lookups[0]
+    note = "" if gateway else " (no planned gateway to compare: give --gateway or set [routes] gateway)"
+    return passed("route", f"{first.address} via {first.gateway or first.device} (route {first.matched}){note}",
+                  **figures)
+

@@ -1,0 +1,110 @@
+"""Runs every step for many targets at once, bounded in time and sockets (DESIGN decision 6)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from toolkit.checks import dns as dns_step
+from toolkit.checks.netns import Sockets
+from toolkit.checks.policy import check_policy
+from toolkit.checks.result import StepResult, TargetReport
+from toolkit.checks.route import RouteTable, judge_route
+from toolkit.checks.state import check_state
+from toolkit.checks.tcp import check_tcp
+from toolkit.registry.checks import CheckTarget
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Where to look from and how long to wait."""
+
+    resolver: tuple[str, int]
+    gateway: str = ""
+    netns: str | None = None
+    timeout: float = 2.0
+    obs_cidr: str = "100.125.0.0/16"
+    max_sockets: int = 256
+
+
+class Runner:
+    """Shared resources of one run: sockets in the namespace, one route table, a socket bound."""
+
+    def __init__(self, options: CheckOptions) -> None:
+        self.options = options
+        self.sockets = Sockets(options.netns)
+        self._netlink = ThreadPoolExecutor(1, thread_name_prefix="route")
+        self._table: RouteTable | None = None
+        self._slots = asyncio.Semaphore(max(1, options.max_sockets // 8))
+
+    async def endpoints(self, targets: list[CheckTarget]) -> list[TargetReport]:
+        return list(await asyncio.gather(*(self._bounded(self.endpoint(t)) for t in targets)))
+
+    async def _bounded(self, coro):
+        async with self._slots:
+            return await coro
+
+    async def endpoint(self, target: CheckTarget) -> TargetReport:
+        """state, dns, route, policy, tcp for one endpoint; later steps run even when an earlier one failed."""
+        o = self.options
+        state = _timed(check_state, target)
+        dns_result, hosts = await self._dns(dns_step.check_dns(target, o.resolver, self.sockets, o.timeout,
+                                                                o.obs_cidr))
+        route = await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3")
+        policy = _timed(check_policy, target)
+        ports = [p.client_port for p in target.service.ports] if target.service else []
+        tcp = await self._tcp(hosts, ports)
+        label = f"{target.endpoint.endpoint_service_name} ({target.endpoint.ip or target.endpoint.service_type})"
+        return TargetReport(target.endpoint.id, label, (state, dns_result, route, policy, tcp))
+
+    async def obs_bucket(self, name: str, port: int) -> TargetReport:
+        """`check obs BUCKET`: dns → route → tcp for <bucket>.obs.<region>.<domain> (O6)."""
+        o = self.options
+        dns_result, hosts = await self._dns(dns_step.check_obs_name(name, o.resolver, self.sockets, o.timeout,
+                                                                     o.obs_cidr))
+        route = await self._route(hosts, "O4")
+        tcp = await self._tcp(hosts, [port])
+        return TargetReport(name, f"OBS {name}:{port}", (dns_result, route, tcp))
+
+    @staticmethod
+    async def _dns(coro) -> tuple[StepResult, list]:
+        start = time.perf_counter()
+        result, hosts = await coro
+        return _since(result, start), hosts
+
+    async def _tcp(self, hosts, ports) -> StepResult:
+        start = time.perf_counter()
+        fix = "check the route (vpcep routes status PLAN) and that the VPN/Direct Connect gateway forwards it"
+        return _since(await check_tcp(hosts, ports, self.sockets, self.options.timeout, fix), start)
+
+    async def _route(self, hosts, rule: str) -> StepResult:
+        loop = asyncio.get_running_loop()
+        start = time.perf_counter()
+        addresses = list(dict.fromkeys(address for _, address in hosts))
+        lookups = await loop.run_in_executor(self._netlink, self._lookup_all, addresses)
+        fix = f"vpcep routes apply PLAN{' --netns ' + self.options.netns if self.options.netns else ''} " \
+              f"(a route via the VPN/Direct Connect gateway)"
+        result = judge_route(lookups, self.options.gateway, rule, fix)
+        return _since(result, start)
+
+    def _lookup_all(self, addresses: list[str]):
+        if self._table is None:
+            self._table = RouteTable(self.options.netns)
+        return [self._table.lookup(a) for a in addresses]
+
+    def close(self) -> None:
+        if self._table is not None:
+            self._netlink.submit(self._table.close).result()
+        self._netlink.shutdown()
+        self.sockets.close()
+
+
+def _timed(fn, *args) -> StepResult:
+    start = time.perf_counter()
+    return _since(fn(*args), start)
+
+
+def _since(result: StepResult, start: float) -> StepResult:
+    return replace(result, duration_ms=(time.perf_counter() - start) * 1000)

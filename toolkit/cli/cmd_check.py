@@ -1,0 +1,114 @@
+"""`vpcep check`: the whole path per endpoint, `check obs BUCKET`, and the history of runs."""
+
+from __future__ import annotations
+
+import time
+
+from toolkit.errors import ValidationError
+
+
+def add_commands(b) -> None:
+    p = b.command("check", "prove the path per endpoint: state → dns → route → policy → tcp "
+                  "(exit 10–14: first failing step); also `check obs BUCKET`, `check history`, `check show RUN`",
+                  module="toolkit.cli.cmd_check")
+    p.add_argument("targets", nargs="*", metavar="ENDPOINT_ID | obs BUCKET | history | show RUN")
+    p.add_argument("--resolver", metavar="ADDR:PORT", help="DNS server to ask (default: the first [dns] listen)")
+    p.add_argument("--gateway", metavar="IP", help="the planned next hop (default: [routes] gateway)")
+    p.add_argument("--netns", metavar="NS", help="check from inside this network namespace")
+    p.add_argument("--timeout", type=float, default=2.0, metavar="S", help="per probe (default 2)")
+    p.add_argument("--port", type=int, default=443, help="with `obs`: the TCP port (default 443)")
+    p.add_argument("--limit", type=int, default=20, help="with `history`: how many runs")
+
+
+def cmd_check(reg, args, out) -> int:
+    targets = list(args.targets)
+    if targets[:1] == ["history"]:
+        return _history(reg, args, out)
+    if targets[:1] == ["show"]:
+        return _show(reg, targets[1:], out)
+    if targets[:1] == ["obs"]:
+        return _run(reg, args, out, bucket=_one(targets[1:], "obs BUCKET"))
+    return _run(reg, args, out, endpoint_ids=targets)
+
+
+def _one(rest: list[str], usage: str) -> str:
+    if len(rest) != 1:
+        raise ValidationError(f"usage: vpcep check {usage}", rule="O6", fix=f"give exactly one: vpcep check {usage}")
+    return rest[0]
+
+
+def _run(reg, args, out, endpoint_ids=(), bucket: str | None = None) -> int:
+    import asyncio
+
+    from toolkit import clock
+    from toolkit.checks import report
+    options = _options(reg, args)
+    started, start = clock.now(), time.perf_counter()
+    targets = [] if bucket else reg.check_targets(list(endpoint_ids))
+    results = asyncio.run(_execute(options, targets, _bucket_name(reg, bucket) if bucket else None, args.port))
+    run = report.build(results, started, time.perf_counter() - start, _describe(options))
+    if reg.settings.read_only:
+        out.note("read-only: this run is not recorded in the history")
+    else:
+        reg.record_check(run)
+    out.emit(run, report.render(run))
+    return run["exit_code"]
+
+
+async def _execute(options, targets, bucket, port):
+    from toolkit.checks.runner import Runner
+    runner = Runner(options)
+    try:
+        if bucket:
+            return [await runner.obs_bucket(bucket, port)]
+        return await runner.endpoints(targets)
+    finally:
+        runner.close()
+
+
+def _bucket_name(reg, bucket: str) -> str:
+    ident = reg.identity
+    suffix = f".obs.{ident.region}.{ident.domain}"
+    return bucket if bucket.endswith(suffix) else f"{bucket}{suffix}"
+
+
+def _options(reg, args):
+    from toolkit.checks.runner import CheckOptions
+    settings = reg.settings
+    resolver = args.resolver or (settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53")
+    return CheckOptions(resolver=_address(resolver), gateway=args.gateway or settings.routes.gateway,
+                        netns=args.netns, timeout=args.timeout, obs_cidr=settings.obs.cidr)
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":") if ":" in text else (text, "", "53")
+    try:
+        return host, int(port)
+    except ValueError:
+        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2", fix="e.g. 127.0.0.1:5353") from None
+
+
+def _describe(options) -> dict:
+    return {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
+            "netns": options.netns, "timeout": options.timeout}
+
+
+def _history(reg, args, out) -> int:
+    from toolkit.cli.output import table
+    runs = reg.check_history(args.limit)
+    rows = [[r["run_id"], r["started_at"][:19], r["summary"]["targets"], r["summary"]["passed"],
+             r["summary"]["failed"], r["summary"]["first_failure"], r["exit_code"]] for r in runs]
+    out.emit({"runs": [_brief(r) for r in runs]},
+             table(["run", "started", "targets", "passed", "failed", "first_failure", "exit"], rows))
+    return 0
+
+
+def _brief(run: dict) -> dict:
+    return {key: run[key] for key in ("run_id", "started_at", "duration_ms", "exit_code", "summary", "options")}
+
+
+def _show(reg, rest: list[str], out) -> int:
+    from toolkit.checks import report
+    run = reg.get_check(_one(rest, "show RUN"))
+    out.emit(run, report.render(run))
+    return 0

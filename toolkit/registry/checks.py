@@ -1,0 +1,70 @@
+"""Use cases behind `vpcep check`: what each endpoint's path needs, and the history of runs (issue 5)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from toolkit.errors import NotFound
+from toolkit.model.endpoint import Endpoint
+from toolkit.model.rules import BackendRule
+from toolkit.model.service import EndpointService
+from toolkit.registry.endpoints import EndpointCases
+from toolkit.store.sqlite import Txn
+
+
+@dataclass(frozen=True)
+class CheckTarget:
+    """Everything the steps of one endpoint's check read from the inventory."""
+
+    endpoint: Endpoint
+    service: EndpointService | None
+    whitelist: tuple[str, ...]
+    rules: tuple[BackendRule, ...]
+    org_path: str
+    region: str
+    domain: str
+
+
+class CheckCases(EndpointCases):
+    """Reads for the checks, and their recorded runs."""
+
+    def check_targets(self, endpoint_ids: list[str] = ()) -> list[CheckTarget]:
+        """The given own endpoints (all of them when none is given), with their service's facts."""
+        with self.store.read() as txn:
+            if endpoint_ids:
+                endpoints = [self._endpoint(txn, endpoint_id, "F4") for endpoint_id in endpoint_ids]
+            else:
+                endpoints = [Endpoint.from_dict(d) for d in txn.select("endpoints", domain_id=self.account)]
+            return [self._target(txn, endpoint) for endpoint in endpoints]
+
+    def _target(self, txn: Txn, endpoint: Endpoint) -> CheckTarget:
+        doc = txn.get("services", endpoint.endpoint_service_id)
+        service = self._counted(txn, EndpointService.from_dict(doc)) if doc else None
+        whitelist = tuple(e.permission for e in self._entries(txn, service)) if service else ()
+        rules = tuple(self._rules(txn, service)) if service else ()
+        ident = self.identity
+        return CheckTarget(endpoint, service, whitelist, rules, self._org_path(txn, self.account),
+                           ident.region, ident.domain)
+
+    def record_check(self, report: dict) -> str:
+        """Store one run's report (JSON form) and return its id."""
+        run_id = report.get("run_id") or secrets.token_hex(4)
+        with self._write("record a check run") as txn:
+            txn.put("check_runs", {**report, "id": run_id, "run_id": run_id, "domain_id": self.account})
+        return run_id
+
+    def check_history(self, limit: int = 20) -> list[dict]:
+        """The newest runs of the acting account, newest first."""
+        with self.store.read() as txn:
+            return txn.latest("check_runs", limit, domain_id=self.account)
+
+    def get_check(self, run_id: str) -> dict:
+        with self.store.read() as txn:
+            doc = txn.get("check_runs", run_id)
+            if doc is None:
+                matches = [d for d in txn.select("check_runs", domain_id=self.account) if d["id"].startswith(run_id)]
+                doc = matches[0] if len(matches) == 1 else None
+        if doc is None or doc["domain_id"] != self.account:
+            raise NotFound(f"no check run {run_id!r}", rule="F4", fix="see `vpcep check history`")
+        return doc
