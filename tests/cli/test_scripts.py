@@ -60,13 +60,19 @@ def test_usage_errors_exit_2(tmp_path):
     assert bad_config.returncode == 2 and "nope.toml" in bad_config.stderr
 
 
-def test_concurrent_writers(tmp_path):
-    """Acceptance 4: 4 processes × 50 creates, no 'database is locked', 200 distinct ips."""
+def state_for_endpoints(tmp_path, cidr: str, quota: int):
+    """A state with VPC v, subnet s (cidr) and the endpoint quota raised."""
     s = tmp_path / "state.db"
     vpcep(s, "init", "--region", REGION, "--domain", DOMAIN, "--account", OWNER)
     vpcep(s, "vpc", "create", "v", "--cidr", "10.0.0.0/16")
-    vpcep(s, "subnet", "create", "s", "--vpc", "v", "--cidr", "10.0.0.0/22")
-    vpcep(s, "quota", "--set", "endpoint=200")
+    vpcep(s, "subnet", "create", "s", "--vpc", "v", "--cidr", cidr)
+    vpcep(s, "quota", "--set", f"endpoint={quota}")
+    return s
+
+
+def test_concurrent_writers(tmp_path):
+    """Acceptance 4: 4 processes × 50 creates, no 'database is locked', 200 distinct ips."""
+    s = state_for_endpoints(tmp_path, "10.0.0.0/22", 200)
     script = ("import sys\nfrom toolkit.cli import main\nfor _ in range(50):\n"
               "    code = main(['--state', sys.argv[1], 'endpoint', 'create', '--service', 'dns', '--vpc', 'v'])\n"
               "    assert code == 0, code\n")
@@ -81,11 +87,7 @@ def test_concurrent_writers(tmp_path):
 
 def test_killed_writer_loses_nothing_it_reported(tmp_path):
     """Acceptance 5: SIGKILL mid-loop; integrity_check ok; every reported create is there."""
-    s = tmp_path / "state.db"
-    vpcep(s, "init", "--region", REGION, "--domain", DOMAIN, "--account", OWNER)
-    vpcep(s, "vpc", "create", "v", "--cidr", "10.0.0.0/16")
-    vpcep(s, "subnet", "create", "s", "--vpc", "v", "--cidr", "10.0.0.0/20")
-    vpcep(s, "quota", "--set", "endpoint=5000")
+    s = state_for_endpoints(tmp_path, "10.0.0.0/20", 5000)
     script = ("import sys\nfrom toolkit.cli import main\nwhile True:\n"
               "    main(['--state', sys.argv[1], '--json', 'endpoint', 'create', '--service', 'dns', '--vpc', 'v'])\n"
               "    sys.stdout.flush()\n")
