@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from toolkit.checks.result import StepResult, failed, passed, skipped
 
 
+RTN_LOCAL, LOCAL_TABLE = 2, 255
+"""A local address: the kernel answers from the local table, though `route get` names main."""
+
+
 @dataclass(frozen=True)
 class Lookup:
     """What the kernel would do with a packet to `address`."""
@@ -38,16 +42,19 @@ class RouteTable:
             return Lookup(address, error=_errno_text(exc.code))
         gateway = route.get_attr("RTA_GATEWAY") or ""
         device = self._device(route.get_attr("RTA_OIF"))
-        return Lookup(address, self._matched(address), gateway, device)
+        table = LOCAL_TABLE if route["type"] == RTN_LOCAL else route.get_attr("RTA_TABLE") or route["table"]
+        return Lookup(address, self._matched(address, table), gateway, device)
 
-    def _matched(self, address: str) -> str:
-        """The most specific IPv4 route of the main table that holds the address."""
+    def _matched(self, address: str, table: int) -> str:
+        """The most specific IPv4 route holding the address, from the table the kernel used when it has one."""
         if self._routes is None:
-            self._routes = [ipaddress.IPv4Network(f"{r.get_attr('RTA_DST') or '0.0.0.0'}/{r['dst_len']}")
-                            for r in self._ipr.get_routes(family=socket.AF_INET, table=254)]
+            self._routes = [(r.get_attr("RTA_TABLE") or r["table"],
+                             ipaddress.IPv4Network(f"{r.get_attr('RTA_DST') or '0.0.0.0'}/{r['dst_len']}"))
+                            for r in self._ipr.get_routes(family=socket.AF_INET)]
         ip = ipaddress.IPv4Address(address)
-        holding = [net for net in self._routes if ip in net]
-        return str(max(holding, key=lambda n: n.prefixlen)) if holding else ""
+        holding = [(t, net) for t, net in self._routes if ip in net]
+        same_table = [net for t, net in holding if t == table] or [net for _, net in holding]
+        return str(max(same_table, key=lambda n: n.prefixlen)) if same_table else ""
 
     def _device(self, index) -> str:
         if not index:
