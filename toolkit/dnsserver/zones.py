@@ -125,7 +125,7 @@ def load_file(path: Path, origin: str) -> Zone:
     try:
         parsed = dns.zone.from_file(str(path), origin=origin, relativize=False)
     except dns.exception.SyntaxError as exc:
-        raise ZoneError(f"zone file {_where(exc, path)}", rule="zones", fix="fix the line and restart") from None
+        raise ZoneError(f"zone file {_where(exc, path, origin)}", rule="zones", fix="fix the line and restart") from None
     except (dns.exception.DNSException, OSError, UnicodeDecodeError) as exc:
         raise ZoneError(f"zone file {path}: {exc or type(exc).__name__}", rule="zones",
                         fix="a zone needs an SOA and NS records at its origin (file name = origin)") from None
@@ -135,9 +135,36 @@ def load_file(path: Path, origin: str) -> Zone:
     return Zone(origin, records, source=f"static ({path.name})")
 
 
-def _where(exc, path: Path) -> str:
+def _where(exc, path: Path, origin: str) -> str:
+    """`file:line: reason (the line)`; dnspython counts a line too far when the error shows at its end."""
     text = str(exc)
-    return text if text.startswith(str(path)) else f"{path}: {text}"
+    head, _, reason = text.partition(": ")
+    number = head.rsplit(":", 1)[-1]
+    if not number.isdigit():
+        return f"{path}: {text}"
+    lines = path.read_text(errors="replace").splitlines()
+    line = int(number)
+    for candidate in (line - 1, line):
+        if 1 <= candidate <= len(lines) and not _parses(lines[candidate - 1], origin):
+            line = candidate
+            break
+    shown = lines[line - 1].strip() if 1 <= line <= len(lines) else ""
+    return f"{path}:{line}: {reason}" + (f" ({shown})" if shown else "")
+
+
+def _parses(line: str, origin: str) -> bool:
+    import dns.exception
+    import dns.tokenizer
+    import dns.zonefile
+
+    text = line.strip()
+    if not text or text.startswith((";", "$")) or "(" in text or ")" in text:
+        return True
+    try:
+        dns.zonefile.read_rrsets(f"{text}\n", origin=origin, relativize=False, default_ttl=1)
+    except (dns.exception.DNSException, dns.tokenizer.UngetBufferFull, ValueError):
+        return False
+    return True
 
 
 def _convert(name, rdataset, rdata) -> RR:

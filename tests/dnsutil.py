@@ -1,0 +1,276 @@
+"""DNS test helpers: our server in a thread on 127.0.0.1 port 0, a scriptable upstream, BIND on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+
+from toolkit.dnsserver.runtime import Options, Service
+
+
+def with_dns(settings, **changes):
+    """Settings with [dns] keys replaced (the test's own listen address on port 0 by default)."""
+    changes.setdefault("listen", ("127.0.0.1:0",))
+    return replace(settings, dns=replace(settings.dns, **changes))
+
+
+def with_obs(settings, **changes):
+    return replace(settings, obs=replace(settings.obs, **changes))
+
+
+class Running:
+    """A Service on its own event loop in a background thread; stop() closes it and joins the thread."""
+
+    def __init__(self, settings, registry, options: Options | None = None) -> None:
+        try:
+            import uvloop
+            self.loop = uvloop.new_event_loop()
+        except ImportError:
+            self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="dns-test-server", daemon=True)
+        self.thread.start()
+        self.service: Service | None = None
+        try:
+            self.bound = self.call(self._start(settings, registry, options or Options(poll=0.01)))
+        except BaseException:
+            self._halt()
+            raise
+        self.host, self.port = self.bound[0]
+
+    async def _start(self, settings, registry, options):
+        self.service = Service(settings, registry, options)
+        return await self.service.start()
+
+    def call(self, coroutine, timeout: float = 10):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        if self.service is not None:
+            self.call(self.service.close())
+        self._halt()
+
+    def _halt(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+    def ask(self, name: str, rdtype="A", *, tcp=False, timeout=2.0, **make) -> dns.message.Message:
+        query = dns.message.make_query(name, rdtype, **make)
+        ask = dns.query.tcp if tcp else dns.query.udp
+        return ask(query, self.host, timeout=timeout, port=self.port)
+
+    def raw(self, packet: bytes, timeout: float = 1.0) -> bytes | None:
+        """Send bytes over UDP; the reply's bytes, or None when the server stays silent."""
+        return udp_raw(self.host, self.port, packet, timeout)
+
+    def raw_tcp(self, packet: bytes, timeout: float = 2.0) -> bytes:
+        with socket.create_connection((self.host, self.port), timeout=timeout) as sock:
+            sock.sendall(struct.pack("!H", len(packet)) + packet)
+            return read_frame(sock)
+
+
+def udp_raw(host: str, port: int, packet: bytes, timeout: float = 1.0) -> bytes | None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sock.sendto(packet, (host, port))
+        try:
+            return sock.recvfrom(65535)[0]
+        except TimeoutError:
+            return None
+
+
+def read_frame(sock: socket.socket) -> bytes:
+    size = struct.unpack("!H", _exactly(sock, 2))[0]
+    return _exactly(sock, size)
+
+
+def _exactly(sock: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise ConnectionError("closed")
+        data += chunk
+    return data
+
+
+def addresses(message: dns.message.Message) -> list[str]:
+    return sorted(rd.address for rrset in message.answer if rrset.rdtype == dns.rdatatype.A for rd in rrset)
+
+
+class Upstream:
+    """A scriptable upstream on 127.0.0.1 (UDP and TCP): answers from `records`, or misbehaves per `mode`.
+
+    modes: answer, drop (never replies), servfail, truncate (TC over UDP, whole over TCP),
+    spoof (a reply with a wrong ID first, then the right one).
+    """
+
+    def __init__(self, records: dict | None = None, mode: str = "answer") -> None:
+        self.records = records or {}
+        self.mode = mode
+        self.udp_queries: list[dns.message.Message] = []
+        self.tcp_queries = 0
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.port = self.udp.getsockname()[1]
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", self.port))
+        self.tcp.listen(16)
+        self.closed = False
+        for target in (self._serve_udp, self._serve_tcp):
+            threading.Thread(target=target, daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def reply_for(self, query: dns.message.Message) -> dns.message.Message:
+        question = query.question[0]
+        reply = dns.message.make_response(query)
+        found = self.records.get((question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype)))
+        if found is None:
+            reply.set_rcode(dns.rcode.NXDOMAIN)
+            reply.authority.append(dns.rrset.from_text(
+                "example.", 900, "IN", "SOA", "ns.example. host.example. 1 3600 600 86400 30"))
+        else:
+            ttl, values = found
+            reply.answer.append(dns.rrset.from_text_list(question.name, ttl, "IN", question.rdtype, values))
+        return reply
+
+    def _serve_udp(self) -> None:
+        while not self.closed:
+            try:
+                data, addr = self.udp.recvfrom(65535)
+                query = dns.message.from_wire(data)
+            except Exception:
+                continue
+            self.udp_queries.append(query)
+            self._udp_reply(query, addr)
+
+    def _udp_reply(self, query, addr) -> None:
+        if self.mode == "drop":
+            return
+        reply = self.reply_for(query)
+        if self.mode == "servfail":
+            reply = dns.message.make_response(query)
+            reply.set_rcode(dns.rcode.SERVFAIL)
+        if self.mode == "truncate":
+            reply = dns.message.make_response(query)
+            reply.flags |= dns.flags.TC
+        if self.mode == "spoof":
+            wrong = self.reply_for(query)
+            wrong.id = (query.id + 1) % 65536
+            wrong.answer = [dns.rrset.from_text(query.question[0].name, 300, "IN", "A", "6.6.6.6")]
+            self.udp.sendto(wrong.to_wire(), addr)
+        self.udp.sendto(reply.to_wire(), addr)
+
+    def _serve_tcp(self) -> None:
+        while not self.closed:
+            try:
+                conn, _ = self.tcp.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    query = dns.message.from_wire(read_frame(conn))
+                except Exception:
+                    continue
+                self.tcp_queries += 1
+                wire = self.reply_for(query).to_wire()
+                conn.sendall(struct.pack("!H", len(wire)) + wire)
+
+    def close(self) -> None:
+        self.closed = True
+        self.udp.close()
+        self.tcp.close()
+
+
+def free_port() -> int:
+    """A port free for UDP and TCP on 127.0.0.1 right now (for programs that need a number, like named)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = udp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                    return port
+                except OSError:
+                    continue
+    raise RuntimeError("no free port")
+
+
+class Bind:
+    """`named -g` on 127.0.0.1 with a generated named.conf in a temp directory; killed by PID."""
+
+    def __init__(self, directory: Path, body: str, port: int | None = None) -> None:
+        self.named = shutil.which("named") or "/usr/sbin/named"
+        self.dir = directory
+        self.port = port or free_port()
+        conf = directory / "named.conf"
+        conf.write_text(f"""options {{
+  directory "{directory}";
+  pid-file "{directory}/named.pid";
+  listen-on port {self.port} {{ 127.0.0.1; }};
+  listen-on-v6 {{ none; }};
+  dnssec-validation no;
+  recursion yes;
+  allow-query {{ 127.0.0.0/8; }};
+  notify-source 127.0.0.1;
+  transfer-source 127.0.0.1;
+}};
+controls {{ }};
+{body}
+""")
+        self.log = open(directory / "named.log", "w")
+        self.proc = subprocess.Popen([self.named, "-g", "-c", str(conf), "-n", "1", "-u", _user()],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"named exited: {self.text()}")
+            if "running" in self.text():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"named did not start: {self.text()}")
+
+    def text(self) -> str:
+        return (self.dir / "named.log").read_text()
+
+    def ask(self, name: str, rdtype="A", timeout=3.0) -> dns.message.Message:
+        return dns.query.udp(dns.message.make_query(name, rdtype), "127.0.0.1", timeout=timeout, port=self.port)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def _user() -> str:
+    """named drops to this user; as root keep root so it can write the temp directory."""
+    import getpass
+    return getpass.getuser()
