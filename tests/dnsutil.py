@@ -219,7 +219,7 @@ def free_port() -> int:
 class Bind:
     """`named -g` on 127.0.0.1 with a generated named.conf in a temp directory; killed by PID."""
 
-    def __init__(self, directory: Path, body: str, port: int | None = None) -> None:
+    def __init__(self, directory: Path, body: str, options: str = "", port: int | None = None) -> None:
         self.named = shutil.which("named") or "/usr/sbin/named"
         self.dir = directory
         self.port = port or free_port()
@@ -227,6 +227,7 @@ class Bind:
         conf.write_text(f"""options {{
   directory "{directory}";
   pid-file "{directory}/named.pid";
+  session-keyfile "{directory}/session.key";
   listen-on port {self.port} {{ 127.0.0.1; }};
   listen-on-v6 {{ none; }};
   dnssec-validation no;
@@ -234,6 +235,7 @@ class Bind:
   allow-query {{ 127.0.0.0/8; }};
   notify-source 127.0.0.1;
   transfer-source 127.0.0.1;
+  {options}
 }};
 controls {{ }};
 {body}

@@ -62,10 +62,10 @@ def bind(tmp_path):
         pytest.skip("named (bind9) is not installed")
     started = []
 
-    def start(body: str, name: str = "named"):
+    def start(body: str = "", options: str = "", name: str = "named", port: int | None = None):
         directory = tmp_path / name
         directory.mkdir()
-        started.append(Bind(directory, body))
+        started.append(Bind(directory, body, options, port))
         return started[-1]
 
     yield start

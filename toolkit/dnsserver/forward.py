@@ -183,9 +183,16 @@ def _usable(reply: bytes, now: float) -> Cached:
         record = DNSRecord.parse(reply)
     except Exception as exc:  # dnslib raises several types for malformed input
         raise _Unusable(str(exc)) from None
-    sections = ([rr for rr in record.rr if rr.rtype not in MUTED], [rr for rr in record.auth if rr.rtype not in MUTED],
-                [rr for rr in record.ar if rr.rtype not in MUTED])
+    answer = [rr for rr in record.rr if rr.rtype not in MUTED]
+    authority = [rr for rr in record.auth if rr.rtype not in MUTED]
+    if rcode == NXDOMAIN or not answer:  # RFC 2308 §5: a negative answer's SOA lives no longer than the negative TTL
+        authority = [_negative(rr) if rr.rtype == QTYPE.SOA else rr for rr in authority]
+    sections = (answer, authority, [rr for rr in record.ar if rr.rtype not in MUTED])
     return Cached(rcode, sections, now, now + cache_ttl(rcode, sections))
+
+
+def _negative(soa: RR) -> RR:
+    return RR(soa.rname, soa.rtype, soa.rclass, min(soa.ttl, soa.rdata.times[4]), soa.rdata)
 
 
 def matches(reply: bytes, qid: int, question: bytes) -> bool:
