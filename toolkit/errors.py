@@ -12,6 +12,9 @@
     │   ├── ZoneError            exit 2: a zone file or the name template cannot be served
     │   └── PortInUse            exit 2: the DNS server's address is taken (names the holder)
     ├── UpstreamError            no forwarder answered (the DNS server says SERVFAIL)
+    ├── PlanFileError            a route plan (TOML) breaks a rule; names the line of each problem
+    ├── RouteApplyError          exit 2: the kernel refused a route change (carries the errno)
+    ├── LabError                 exit 2: the namespace lab could not be built or torn down
     └── StoreError               exit 2: the state file could not be read or written
 
 Every error carries the rule it enforces and, where there is one, the fix.
@@ -108,3 +111,35 @@ class PortInUse(ConfigError):
 
 class UpstreamError(ToolkitError):
     """No forwarder gave a usable answer."""
+
+
+class PlanFileError(ValidationError):
+    """The route plan file is not valid."""
+
+    def __init__(self, path: str, problems: list[tuple[int, str, str]]) -> None:
+        self.path, self.problems = path, problems
+        lines = "; ".join(f"line {line}: {text} [{rule}]" for line, rule, text in problems)
+        super().__init__(f"{path}: {lines}", rule=problems[0][1] if problems else "",
+                         fix="edit the plan or make a new one with `vpcep routes plan --out`")
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.fix}"
+
+
+class RouteApplyError(ToolkitError):
+    """The kernel refused a route change."""
+
+    exit_code = 2
+
+    def __init__(self, message: str | None = None, *, errno: int = 0, rule: str | None = None, fix: str = "") -> None:
+        self.errno = errno
+        super().__init__(message, rule=rule, fix=fix)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "errno": self.errno}
+
+
+class LabError(ToolkitError):
+    """The namespace lab could not be built or torn down."""
+
+    exit_code = 2
