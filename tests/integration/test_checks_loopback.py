@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import random
 import time
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.cli.conftest import create
+from toolkit.checks import report
 from tests.conftest import PARTNER
 from tests.stubs import Listener, StubResolver, blackhole
 
@@ -156,9 +159,14 @@ def test_text_report_names_the_fix(cli, lo):
     assert "✗ tcp" in result.out and "[O6] fix:" in result.out and "first failure: tcp" in result.out
 
 
-def test_json_is_one_document(cli, lo):
-    result = check(cli, lo)
-    assert json.loads(result.out)["exit_code"] == 0
+def test_json_validates_against_the_schema(cli, lo):
+    schema = json.loads((Path(report.__file__).parent / "report.schema.json").read_text())
+    jsonschema.validate(check(cli, lo).json, schema)
+    lo.listener.close()
+    failing = check(cli, lo).json
+    jsonschema.validate(failing, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**failing, "exit_code": 3}, schema)
 
 
 def test_unknown_namespace_exits_2(cli, lo):
