@@ -1,0 +1,159 @@
+"""`vpcep routes plan|render|apply|remove|status`: the on-prem routes and resolver config (SPEC O1–O5, S11, S15)."""
+
+from __future__ import annotations
+
+FORMATS = ("linux", "windows", "bind", "bind-global", "unbound", "dnsmasq", "coredns", "resolv")
+
+
+def add_commands(b) -> None:
+    group = b.noun("routes", "plan, render and apply the on-prem routes to the endpoints", module="toolkit.cli.cmd_routes")
+    p = b.verb(group, "plan", "build a route plan from the inventory, with findings")
+    p.add_argument("--gateway", help="the VPN / Direct Connect gateway (default: [routes] gateway)")
+    p.add_argument("--dns-endpoint", action="append", default=[], metavar="IP",
+                   help="DNS endpoint ip (default: every accepted endpoint of the DNS service)")
+    p.add_argument("--obs-cidr", metavar="CIDR", help="default: [obs] cidr")
+    p.add_argument("--extra", action="append", default=[], metavar="CIDR", help="a VPC range reached over the VPN")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--existing", metavar="FILE", help="the host's routes (`ip route` or `ip -j route` output)")
+    source.add_argument("--from-host", action="store_true", help="read this host's routes (pyroute2)")
+    p.add_argument("--netns", metavar="NS", help="with --from-host: read that namespace's routes")
+    p.add_argument("--out", metavar="routes/NAME.toml", help="write the plan here")
+    p = b.verb(group, "render", "print a plan as ip / route.exe / resolver configuration")
+    p.add_argument("plan", metavar="PLAN")
+    p.add_argument("--format", required=True, choices=FORMATS)
+    for verb, text in (("apply", "install the plan's routes (idempotent, all-or-nothing)"),
+                       ("remove", "delete the plan's routes the toolkit owns"),
+                       ("status", "compare the kernel with the plan: missing / extra / different")):
+        p = b.verb(group, verb, text)
+        p.add_argument("plan", metavar="PLAN")
+        p.add_argument("--netns", metavar="NS", help="act inside this network namespace")
+        if verb != "status":
+            p.add_argument("--dry-run", action="store_true", help="print what would change, change nothing")
+        if verb == "apply":
+            p.add_argument("--prune", action="store_true", help="also delete owned routes the plan no longer has")
+
+
+def cmd_routes_plan(reg, args, out) -> int:
+    from pathlib import Path
+
+    from toolkit.routing import planfile
+    from toolkit.routing.inputs import plan_inputs
+    from toolkit.routing.plan import build_plan
+
+    gateway = args.gateway or reg.settings.routes.gateway
+    if not gateway:
+        from toolkit.errors import ValidationError
+        raise ValidationError("no gateway given", rule="O3", fix="pass --gateway IP or set [routes] gateway")
+    inputs = plan_inputs(reg, gateway, args.dns_endpoint, args.obs_cidr, args.extra, _existing(args))
+    plan = build_plan(inputs)
+    if args.out:
+        planfile.save(plan, Path(args.out))
+        out.note(f"plan written to {args.out}")
+    out.emit(plan_dict(plan), plan_text(plan))
+    return 1 if plan.errors else 0
+
+
+def _existing(args):
+    from toolkit.routing import host
+
+    if args.existing:
+        return host.read_file(args.existing)
+    if args.from_host:
+        return host.from_host(args.netns)
+    return None
+
+
+def cmd_routes_render(reg, args, out) -> int:
+    from toolkit.routing import planfile
+    from toolkit.routing.render import render
+
+    text = render(planfile.load(args.plan), args.format)
+    out.emit({"format": args.format, "text": text}, text.rstrip("\n"))
+    return 0
+
+
+def cmd_routes_apply(reg, args, out) -> int:
+    from toolkit.routing.apply import apply_plan
+
+    plan, backend = _open(args, change=not args.dry_run)
+    try:
+        diff = apply_plan(backend, plan, dry_run=args.dry_run, prune=args.prune)
+    finally:
+        backend.close()
+    pruned = [c for c in diff.extra] if args.prune else []
+    verb = "would change" if args.dry_run else "changed"
+    changes = [c.text() for c in diff.changes] + [f"- {r.dst} via {r.via} proto {r.proto}" for r in pruned]
+    summary = (f"{verb} {len(changes)}, unchanged {len(diff.unchanged)}" if changes
+               else f"unchanged: all {len(diff.unchanged)} route(s) already in place")
+    kept = [] if args.prune else [f"  extra (kept; --prune deletes): {r.dst} via {r.via}" for r in diff.extra]
+    out.emit({"dry_run": args.dry_run, "changed": 0 if args.dry_run else len(changes), **diff.to_dict()},
+             "\n".join(changes + kept + [summary]))
+    return 0
+
+
+def cmd_routes_remove(reg, args, out) -> int:
+    from toolkit.routing.apply import remove_plan
+
+    plan, backend = _open(args, change=not args.dry_run)
+    try:
+        changes = remove_plan(backend, plan, dry_run=args.dry_run)
+    finally:
+        backend.close()
+    verb = "would remove" if args.dry_run else "removed"
+    out.emit({"dry_run": args.dry_run, "removed": [{"dst": c.dst, "via": c.via} for c in changes]},
+             "\n".join([c.text() for c in changes] + [f"{verb} {len(changes)} route(s) with proto {plan.proto}"]))
+    return 0
+
+
+def cmd_routes_status(reg, args, out) -> int:
+    from toolkit.routing.apply import status
+
+    plan, backend = _open(args, change=False)
+    try:
+        diff = status(backend, plan)
+    finally:
+        backend.close()
+    out.emit({**diff.to_dict(), "in_sync": diff.in_sync and not diff.extra}, status_text(diff))
+    return 0 if diff.in_sync else 1
+
+
+def _open(args, change: bool):
+    from toolkit.routing import planfile
+    from toolkit.routing.apply import IPRouteBackend, require_admin
+
+    plan = planfile.load(args.plan)
+    if change:
+        require_admin()
+    return plan, IPRouteBackend(args.netns)
+
+
+def status_text(diff) -> str:
+    lines = [f"missing    {c.dst} via {c.via}" for c in diff.missing]
+    lines += [f"different  {c.dst} via {c.old_via} (plan: via {c.via})" for c in diff.different]
+    lines += [f"extra      {r.dst} via {r.via}" for r in diff.extra]
+    lines += [f"foreign    {r.dst} (proto {r.proto}) blocks the plan" for r in diff.foreign]
+    lines.append(f"{len(diff.unchanged)} in place, {len(diff.missing)} missing, {len(diff.different)} different, "
+                 f"{len(diff.extra)} extra")
+    return "\n".join(lines)
+
+
+def plan_dict(plan) -> dict:
+    return {"gateway": plan.gateway, "proto": plan.proto, "region": plan.region, "domain": plan.domain,
+            "routes": [{"dst": r.dst, "via": r.via, "purpose": r.purpose, "rule": r.rule} for r in plan.routes],
+            "dns": {"forwarders": list(plan.forwarders), "zones": list(plan.zones)},
+            "inbound": [{"service": i.service, "server_type": i.server_type, "cidr": i.cidr, "port": i.port,
+                         "recorded": i.recorded} for i in plan.inbound],
+            "findings": [{"severity": f.severity, "rule": f.rule, "message": f.message, "fix": f.fix}
+                         for f in plan.findings]}
+
+
+def plan_text(plan) -> str:
+    from toolkit.cli.output import table
+
+    parts = [table(["destination", "via", "purpose", "rule"], [[r.dst, r.via, r.purpose, r.rule] for r in plan.routes]),
+             f"\nresolvers forward {', '.join(plan.zones) or '-'} to {', '.join(plan.forwarders) or '-'} (O2)"]
+    if plan.inbound:
+        parts.append("\n" + table(["service", "backend", "allow inbound", "port", "recorded"],
+                                  [[i.service, i.server_type, i.cidr, i.port, i.recorded] for i in plan.inbound]))
+    parts += [f"{f.severity:7} [{f.rule}] {f.message}{': ' + f.fix if f.fix else ''}" for f in plan.findings]
+    return "\n".join(parts)

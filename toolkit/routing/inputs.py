@@ -1,0 +1,58 @@
+"""Gathers the planner's inputs from the registry and settings (the only routing module that reads the state)."""
+
+from __future__ import annotations
+
+from toolkit.routing.plan import HostRoute, PlanInputs, ServiceInfo, VpcInfo
+
+ACCEPTED = "accepted"
+
+
+def plan_inputs(reg, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str | None = None,
+                extra: list[str] = (), existing: list[HostRoute] | None = None) -> PlanInputs:
+    """PlanInputs for the acting account: DNS endpoints default to its accepted DNS-service endpoints (O1)."""
+    settings, ident = reg.settings, reg.identity
+    return PlanInputs(
+        gateway=gateway, proto=settings.routes.proto, region=ident.region, domain=ident.domain,
+        dns_endpoints=tuple(dns_endpoints) or tuple(dns_endpoint_ips(reg)),
+        obs_cidr=obs_cidr or settings.obs.cidr, extra=tuple(extra),
+        source_cidr=settings.routes.endpoint_source_cidr, vpcs=tuple(vpcs(reg)), services=tuple(services(reg)),
+        private_zones=tuple(private_zones(reg)), existing=None if existing is None else tuple(existing))
+
+
+def dns_endpoint_ips(reg) -> list[str]:
+    """O1: the ip of every accepted endpoint whose service is the DNS cloud service."""
+    dns_ids = {s.id for s in reg.list_services() if s.builtin and s.short_name == "dns"}
+    return [e.ip for e in reg.list_endpoints() if e.endpoint_service_id in dns_ids and e.ip and e.status == ACCEPTED]
+
+
+def vpcs(reg) -> list[VpcInfo]:
+    subnets = reg.list_subnets()
+    return [VpcInfo(v.name, v.cidr, tuple((s.name, s.cidr) for s in subnets if s.vpc_id == v.id),
+                    tuple(r.destination for r in v.routes)) for v in reg.list_vpcs()]
+
+
+def services(reg) -> list[ServiceInfo]:
+    """The account's own services with their server ports and recorded sg allow rules (S15)."""
+    found = []
+    for svc in reg.list_services():
+        if svc.builtin:
+            continue
+        rules = reg.service_rules(svc.id)
+        allowed = tuple((r.cidr, r.port_min, r.port_max) for r in rules if str(r.kind) == "sg" and r.action == "allow")
+        found.append(ServiceInfo(svc.service_name, svc.server_type or "", tuple(p.server_port for p in svc.ports),
+                                 allowed))
+    return found
+
+
+def private_zones(reg) -> list[str]:
+    """The parent zone of every private endpoint name (E5), else the one the name template makes."""
+    zones = [record.name.split(".", 1)[1] for record in reg.private_records() if "." in record.name]
+    return list(dict.fromkeys(zones)) or [template_zone(reg.settings.dns.name_template, reg.identity)]
+
+
+def template_zone(template: str, ident) -> str:
+    """`{endpoint_id}.vpcep.{region}.{domain}` → `vpcep.<region>.<domain>`: the labels after the last placeholder label."""
+    labels = template.split(".")
+    tail = [label for i, label in enumerate(labels) if all("{" not in x or x in ("{region}", "{domain}")
+                                                         for x in labels[i:])]
+    return ".".join(tail).format(region=ident.region, domain=ident.domain).strip(".").lower()
