@@ -112,14 +112,18 @@ class Chain:
         snap = self.live.snapshot
         answer = snap.table.lookup(query.key, query.qtype)
         if answer is not None:
-            return self._send(query, answer, level, tcp, FOREVER)
+            return self._send(query, answer, FOREVER, level, tcp)
         if snap.obs is not None and snap.obs.matches(query.key):
-            return self._send(query, snap.obs.lookup(query.qtype), level, tcp, FOREVER)
+            return self._send(query, snap.obs.lookup(query.qtype), FOREVER, level, tcp)
         if level != RECURSE:
             raise BadQuery(REFUSED)
         upstreams = self.obs_routes if self._is_obs(query.key) else self.routes.for_name(query.key)
         if not upstreams:
             raise BadQuery(REFUSED)
+        now = self.clock()
+        cached = self.forwarder.cache.get((query.key, query.qtype, query.qclass), now)
+        if cached is not None:  # a cache hit needs no coroutine
+            return self._send(query, *render(cached, query.key, query.qtype, now), level, tcp)
         return self._forward(query, upstreams, tcp)
 
     def _is_obs(self, key: bytes) -> bool:
@@ -132,10 +136,10 @@ class Chain:
         except UpstreamError:
             return Outcome(wire.error_reply(query, SERVFAIL, ra=True))  # never NXDOMAIN for a failure
         answer, until = render(entry, query.key, query.qtype, self.clock())
-        return self._send(query, answer, RECURSE, tcp, until)
+        return self._send(query, answer, until, RECURSE, tcp)
 
     @staticmethod
-    def _send(query: Query, answer: Answer, level: int, tcp: bool, until: float) -> Outcome:
+    def _send(query: Query, answer: Answer, until: float, level: int, tcp: bool) -> Outcome:
         flags = wire.reply_flags(query, answer.rcode, aa=answer.aa, ra=level == RECURSE)
         reply = wire.assemble(query, flags, answer.counts, answer.body)
         if not tcp and len(reply) > query.limit():

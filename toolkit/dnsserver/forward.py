@@ -15,6 +15,7 @@ from toolkit.dnsserver.wire import HEADER, NOERROR, NXDOMAIN, QR, RD, TC, opt_re
 from toolkit.errors import ConfigError, UpstreamError
 
 MAX_TTL = 86400
+TTL = struct.Struct("!I")
 MUTED = (41, 250, 24)  # OPT, TSIG, SIG: hop-by-hop records are never cached or passed on
 
 
@@ -41,12 +42,17 @@ class Upstream:
 
 @dataclass(slots=True)
 class Cached:
-    """An upstream reply kept for its TTL: rcode and sections (OPT removed), when stored, when stale."""
+    """An upstream reply kept for its TTL: rcode and sections (OPT removed), when stored, when stale.
+
+    `packed` is filled on first use: the body packed once, with where each TTL sits, so that
+    later replies only patch the TTLs down instead of packing again.
+    """
 
     rcode: int
     sections: tuple[list, list, list]
     stored: float
     expires: float
+    packed: tuple | None = None
 
 
 @dataclass
@@ -93,16 +99,30 @@ def cache_ttl(rcode: int, sections) -> int:
 
 
 def render(entry: Cached, key: bytes, qtype: int, now: float) -> tuple[Answer, float]:
-    """The cached reply with TTLs counted down, packed for this question; valid for at most a second."""
+    """The cached reply with TTLs counted down for this question; valid for at most a second."""
+    if entry.packed is None:
+        counts = tuple(len(section) for section in entry.sections)
+        body = pack_body(wire_to_text(key), qtype, *entry.sections)
+        ttls = [rr.ttl for section in entry.sections for rr in section]
+        entry.packed = (counts, body, list(zip(ttl_offsets(body, sum(counts)), ttls)))
+    counts, body, ttls = entry.packed
     age = int(now - entry.stored)
-    aged = [[_aged(rr, age) for rr in section] for section in entry.sections]
-    counts = tuple(len(section) for section in aged)
-    body = pack_body(wire_to_text(key), qtype, *aged)
-    return Answer(entry.rcode, False, counts, body), min(entry.expires, now + 1.0)
+    patched = bytearray(body)
+    for offset, ttl in ttls:
+        TTL.pack_into(patched, offset, max(0, ttl - age))
+    return Answer(entry.rcode, False, counts, bytes(patched)), min(entry.expires, now + 1.0)
 
 
-def _aged(rr: RR, age: int) -> RR:
-    return RR(rr.rname, rr.rtype, rr.rclass, max(0, rr.ttl - age), rr.rdata)
+def ttl_offsets(body: bytes, count: int) -> list[int]:
+    """Where the TTL of each of `count` records sits in a packed body (names may be compressed)."""
+    offsets, at = [], 0
+    for _ in range(count):
+        while body[at] and body[at] < 0xC0:
+            at += 1 + body[at]
+        at += 2 if body[at] >= 0xC0 else 1
+        offsets.append(at + 4)
+        at += 10 + struct.unpack_from("!H", body, at + 8)[0]
+    return offsets
 
 
 class Forwarder:
