@@ -206,7 +206,7 @@ def _clash(host: HostRoute, inputs: PlanInputs, routes) -> list[Finding]:
         if net == planned:
             return [Finding("error", route.rule, f"{_what(host)} to {host.dst} already exists and is not the toolkit's",
                             "delete it (apply refuses to replace a route it does not own) or drop it from the plan")]
-        if net in planned and host.via != route.via:
+        if net in planned and host.via and host.via != route.via:
             return [Finding("warning", route.rule, f"{_what(host)} to {host.dst} is more specific than the planned "
                             f"{route.dst} and would shadow it", f"delete it or route it via {route.via} too")]
     return _overlaps(host, inputs)
