@@ -34,10 +34,17 @@ def _inodes(table: Path, port: int, listening: bool) -> set[str]:
 
 def _holds(pid_dir: Path, inodes: set[str]) -> bool:
     try:
-        links = [os.readlink(fd) for fd in (pid_dir / "fd").iterdir()]
+        fds = list((pid_dir / "fd").iterdir())
     except OSError:
         return False
-    return any(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
+    return any(_link(fd)[8:-1] in inodes for fd in fds if _link(fd).startswith("socket:["))
+
+
+def _link(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:  # the descriptor closed meanwhile
+        return ""
 
 
 def _comm(pid_dir: Path) -> str:

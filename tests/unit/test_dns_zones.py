@@ -1,0 +1,117 @@
+"""zones.py and answers.py: serials (RFC 1982), the private origin, pre-encoded answers as a table of cases."""
+
+from __future__ import annotations
+
+import struct
+
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import pytest
+
+from toolkit.config import Identity
+from toolkit.dnsserver import wire
+from toolkit.dnsserver.answers import AuthTable, ObsTable
+from toolkit.dnsserver.forward import ttl_offsets
+from toolkit.dnsserver.zones import build_private, load_file, next_serial, private_origin, serial_gt
+from toolkit.errors import ZoneError
+from toolkit.registry.endpoints import Record
+
+ORIGIN = "vpcep.cn-north-4.myhuaweicloud.com."
+RECORDS = [Record(f"ep{i}.vpcep.cn-north-4.myhuaweicloud.com", f"192.168.1.{i}", f"ep{i}") for i in (2, 3)]
+
+
+@pytest.mark.parametrize("a, b, later", [(2, 1, True), (1, 2, False), (0, 2**32 - 1, True), (2**31 - 1, 0, True),
+                                         (2**31 + 5, 5, False), (7, 7, False)])
+def test_serial_arithmetic_is_rfc_1982(a, b, later):
+    assert serial_gt(a, b) is later
+
+
+def test_next_serial_moves_forward_even_when_the_clock_does_not():
+    assert next_serial(None, now=1000) == 1000
+    assert next_serial(1000, now=1000) == 1001 and next_serial(5000, now=1000) == 5001
+    assert next_serial(2**32 - 1, now=5) == 5 and serial_gt(5, 2**32 - 1)  # wraps, still later
+
+
+@pytest.mark.parametrize("template, origin", [
+    ("{endpoint_id}.vpcep.{region}.{domain}", ORIGIN),
+    ("ep-{endpoint_id}.private.{domain}", "private.myhuaweicloud.com.")])
+def test_private_origin_is_the_template_suffix(template, origin):
+    assert private_origin(template, Identity()) == origin
+
+
+def test_unknown_template_field_is_a_zone_error():
+    with pytest.raises(ZoneError, match="unknown field"):
+        private_origin("{endpoint_id}.{nope}.x", Identity())
+
+
+def test_private_zone_text_has_soa_first_and_every_record():
+    zone = build_private(RECORDS, ORIGIN, 300, 42, "127.0.0.1")[0]
+    lines = [line for line in zone.to_text().splitlines() if not line.startswith((";", "$"))]
+    assert lines[0].split()[3] == "SOA" and " 42 " in lines[0]
+    assert {line.split()[0] for line in lines[3:]} == {r.name + "." for r in RECORDS}
+
+
+def test_load_file_reports_file_and_line(tmp_path):
+    path = tmp_path / "x.example.zone"
+    path.write_text("$TTL 60\n@ IN SOA ns a 1 2 3 4 5\n@ IN NS ns\nns IN A 1.2.3\n")
+    with pytest.raises(ZoneError, match=r"x\.example\.zone:4: .*\(ns IN A 1\.2\.3\)"):
+        load_file(path, "x.example.")
+
+
+def reply_for(table: AuthTable, name: str, rdtype: str) -> dns.message.Message | None:
+    """What the server would send: header + the client's question + the pre-encoded body, via dnspython."""
+    query = wire.parse(dns.message.make_query(name, rdtype, use_edns=False).to_wire())
+    answer = table.lookup(query.key, query.qtype)
+    if answer is None:
+        return None
+    flags = wire.reply_flags(query, answer.rcode, aa=answer.aa)
+    return dns.message.from_wire(wire.assemble(query, flags, answer.counts, answer.body))
+
+
+CASES = [  # (qname, qtype, rcode, answer values, authority type)
+    ("ep2." + ORIGIN, "A", dns.rcode.NOERROR, ["192.168.1.2"], None),
+    ("EP3.Vpcep.cn-north-4.myhuaweicloud.com.", "A", dns.rcode.NOERROR, ["192.168.1.3"], None),
+    ("ep2." + ORIGIN, "AAAA", dns.rcode.NOERROR, [], "SOA"),
+    ("ep9." + ORIGIN, "A", dns.rcode.NXDOMAIN, [], "SOA"),
+    ("deep.er.ep9." + ORIGIN, "TXT", dns.rcode.NXDOMAIN, [], "SOA"),
+    (ORIGIN, "NS", dns.rcode.NOERROR, [f"ns.{ORIGIN}"], None),
+    (ORIGIN, "A", dns.rcode.NOERROR, [], "SOA"),
+]
+
+
+@pytest.mark.parametrize("qname, qtype, rcode, values, authority", CASES)
+def test_auth_table_answers(qname, qtype, rcode, values, authority):
+    table = AuthTable(build_private(RECORDS, ORIGIN, 300, 9, "127.0.0.1"))
+    reply = reply_for(table, qname, qtype)
+    assert reply.rcode() == rcode and reply.flags & dns.flags.AA
+    assert sorted(rd.to_text() for rrset in reply.answer for rd in rrset) == values
+    assert [r.rdtype for r in reply.authority] == ([dns.rdatatype.from_text(authority)] if authority else [])
+    assert reply.question[0].name.to_text() == qname  # case kept
+    if reply.answer:
+        assert reply.answer[0].name.to_text() == qname
+
+
+def test_names_outside_our_zones_pass_on():
+    table = AuthTable(build_private(RECORDS, ORIGIN, 300, 9, "127.0.0.1"))
+    assert reply_for(table, "example.com.", "A") is None
+    assert reply_for(table, "myhuaweicloud.com.", "A") is None
+
+
+def test_obs_body_is_shared_by_every_bucket_name():
+    obs = ObsTable("obs.r.d.", ("100.125.0.10",), 300)
+    assert obs.matches(wire.name_to_wire("a-very-long-bucket-name.obs.r.d")) and not obs.matches(wire.name_to_wire("obs.d"))
+    for name in ("b.obs.r.d.", "a-very-long-bucket-name.OBS.r.d."):
+        query = wire.parse(dns.message.make_query(name, "A", use_edns=False).to_wire())
+        answer = obs.lookup(query.qtype)
+        reply = dns.message.from_wire(wire.assemble(query, wire.reply_flags(query, 0), answer.counts, answer.body))
+        assert reply.answer[0].name.to_text() == name and reply.answer[0][0].address == "100.125.0.10"
+
+
+def test_ttl_offsets_find_every_ttl_in_a_compressed_body():
+    table = AuthTable(build_private(RECORDS, ORIGIN, 300, 9, "127.0.0.1"))
+    for key, qtype in ((wire.name_to_wire("ep2." + ORIGIN), 1), (wire.name_to_wire("nx." + ORIGIN), 1)):
+        answer = table.lookup(key, qtype)
+        offsets = ttl_offsets(answer.body, sum(answer.counts))
+        assert [struct.unpack_from("!I", answer.body, at)[0] for at in offsets] in ([300], [60])
