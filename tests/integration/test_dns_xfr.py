@@ -11,6 +11,7 @@ import dns.opcode
 import dns.query
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 import dns.tsig
 import dns.tsigkeyring
 import dns.zone
@@ -138,3 +139,13 @@ def test_change_sends_notify_with_the_new_serial(serve, settings, endpoints, reg
     assert notify.opcode() == dns.opcode.NOTIFY and notify.question[0].name.to_text() == ZONE
     assert notify.answer[0][0].serial == server.ask(ZONE, "SOA").answer[0][0].serial
     secondary.sock.close()
+
+
+def test_ixfr_is_answered_with_the_whole_zone_in_axfr_form(serve, settings, endpoints):
+    names, _ = endpoints
+    server = serve(with_dns(settings, allow_transfer=("127.0.0.0/8",)))
+    query = dns.message.make_query(ZONE, "IXFR")
+    query.authority.append(dns.rrset.from_text(ZONE, 0, "IN", "SOA", f"ns.{ZONE} h.{ZONE} 1 1 1 1 1"))
+    reply = dns.query.tcp(query, server.host, port=server.port, timeout=3)
+    assert reply.answer[0].rdtype == reply.answer[-1].rdtype == dns.rdatatype.SOA  # RFC 1995 §4: AXFR form
+    assert len([r for r in reply.answer if r.rdtype == dns.rdatatype.A]) == len(names) + 1

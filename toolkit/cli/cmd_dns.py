@@ -106,5 +106,5 @@ def cmd_dns_query(reg, args, out) -> int:
     message, elapsed = lookup(args.name, args.type, server, args.tcp, args.timeout)
     data = {"rcode": message.rcode_text, "answer": message.answer_text, "authority": message.authority_text,
             "flags": message.flags_text, "server": server, "time_ms": round(elapsed * 1000, 1)}
-    out.emit(data, f"{message.text}\n;; Query time: {data['time_ms']} msec\n;; SERVER: {server}")
+    out.emit(data, f"{message.text}\n\n;; Query time: {data['time_ms']} msec\n;; SERVER: {server}")
     return 0 if message.rcode_text == "NOERROR" else 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from toolkit.dnsserver import wire
 from toolkit.dnsserver.answers import Answer, AuthTable, ObsTable
 from toolkit.dnsserver.forward import Forwarder, Routes, Upstream, render
-from toolkit.dnsserver.wire import (BADVERS, FORMERR, NOTAUTH, REFUSED, SERVFAIL, BadQuery, Drop, Query)
+from toolkit.dnsserver.wire import BADVERS, FORMERR, REFUSED, SERVFAIL, BadQuery, Drop, Query
 from toolkit.errors import ConfigError, UpstreamError
 
 FOREVER = math.inf
@@ -145,7 +145,3 @@ class Chain:
         if not tcp and len(reply) > query.limit():
             reply = wire.truncated(query, flags)
         return Outcome(reply, until)
-
-
-def notauth(query: Query) -> bytes:
-    return wire.error_reply(query, NOTAUTH)
