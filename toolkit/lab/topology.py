@@ -48,7 +48,7 @@ def build(top: Topology) -> None:
     with IPRoute(netns=ns["vpc"]) as ipr:
         _address(ipr, "eth0", VPC_ADDRESS, 30)
         for address in top.vpc_addresses:
-            ipr.addr("add", index=_index(ipr, "lo"), address=address, mask=32)
+            ipr.addr("add", index=_index(ipr, "lo"), address=address, prefixlen=32)
     run_in(ns["gw"], _forwarding_on)
     _route(ns["gw"], [(cidr, VPC_ADDRESS) for cidr in top.vpc_networks])
     _route(ns["vpc"], [(IDC_NET, GW_VPC)])
@@ -56,7 +56,7 @@ def build(top: Topology) -> None:
 
 def _address(ipr, ifname: str, address: str, mask: int) -> None:
     index = _index(ipr, ifname)
-    ipr.addr("add", index=index, address=address, mask=mask)
+    ipr.addr("add", index=index, address=address, prefixlen=mask)
     ipr.link("set", index=index, state="up")
     ipr.link("set", index=_index(ipr, "lo"), state="up")
 
