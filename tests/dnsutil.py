@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
@@ -20,7 +19,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from toolkit.dnsserver.runtime import Options, Service
+from toolkit.dnsserver.background import Background
+from toolkit.dnsserver.runtime import Options
 
 
 def with_dns(settings, **changes):
@@ -33,41 +33,12 @@ def with_obs(settings, **changes):
     return replace(settings, obs=replace(settings.obs, **changes))
 
 
-class Running:
-    """A Service on its own event loop in a background thread; stop() closes it and joins the thread."""
+class Running(Background):
+    """Our server on its own loop in a thread (toolkit's Background), with dnspython helpers to ask it."""
 
-    def __init__(self, settings, registry, options: Options | None = None) -> None:
-        try:
-            import uvloop
-            self.loop = uvloop.new_event_loop()
-        except ImportError:
-            self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="dns-test-server", daemon=True)
-        self.thread.start()
-        self.service: Service | None = None
-        try:
-            self.bound = self.call(self._start(settings, registry, options or Options(poll=0.01)))
-        except BaseException:
-            self._halt()
-            raise
+    def __init__(self, settings, registry, options: Options | None = None, observer=None) -> None:
+        super().__init__(settings, registry, options or Options(poll=0.01), observer)
         self.host, self.port = self.bound[0]
-
-    async def _start(self, settings, registry, options):
-        self.service = Service(settings, registry, options)
-        return await self.service.start()
-
-    def call(self, coroutine, timeout: float = 10):
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def stop(self) -> None:
-        if self.service is not None:
-            self.call(self.service.close())
-        self._halt()
-
-    def _halt(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
 
     def ask(self, name: str, rdtype="A", *, tcp=False, timeout=2.0, **make) -> dns.message.Message:
         query = dns.message.make_query(name, rdtype, **make)

@@ -148,3 +148,16 @@ def test_no_query_is_dropped_while_zones_change(endpoints, serve, registry):
     served = server.service.live.private[ZONE].records
     assert len([rr for rr in served if rr.rtype == 1]) == 1 + 3  # ns + the three endpoints: churn left nothing
 
+
+
+def test_observer_sees_every_reply_for_a_query_log(registry, settings, endpoints):
+    names, _ = endpoints
+    seen = []
+    server = Running(with_dns(settings), registry, observer=lambda ip, query, reply: seen.append((ip, reply[:2])))
+    try:
+        name = next(iter(names))
+        ids = {server.ask(name).id for _ in range(3)} | {server.ask(name, tcp=True).id}  # cached, then TCP
+    finally:
+        server.stop()
+    assert {ip for ip, _ in seen} == {"127.0.0.1"}
+    assert {int.from_bytes(qid, "big") for _, qid in seen} == ids

@@ -38,6 +38,7 @@ class DnsServer:
         self.tasks: set = set()
         self.stats = {"udp": 0, "tcp": 0, "errors": 0, "tcp_refused": 0}
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.observer = None  # observer(client_ip, query, reply): a live query log (see background.py)
 
     def flush(self) -> None:
         """Forget every cached reply (the snapshot changed)."""
@@ -71,7 +72,7 @@ class DnsServer:
 
     def _on_udp(self, sock: socket.socket) -> None:
         """The hot path: a cached reply for the same bytes (ID aside) goes straight back."""
-        classify, caches, now = self.chain.acl.classify, self.caches, self.loop.time()
+        classify, caches, now, observe = self.chain.acl.classify, self.caches, self.loop.time(), self.observer
         for _ in range(BATCH):
             try:
                 data, addr = sock.recvfrom(65535)
@@ -83,6 +84,8 @@ class DnsServer:
             hit = caches[level].get(data[2:]) if level else None
             if hit is not None and hit[1] > now:
                 _send(sock, data[:2] + hit[0], addr)
+                if observe is not None:
+                    observe(addr[0], data, data[:2] + hit[0])
                 continue
             self._udp_slow(sock, data, addr, level, now)
 
@@ -104,6 +107,8 @@ class DnsServer:
         if outcome.reply is None:
             return
         _send(sock, outcome.reply, addr)
+        if self.observer is not None:
+            self.observer(addr[0], data, outcome.reply)
         if outcome.until > now and level:
             cache = self.caches[level]
             if len(cache) >= self.limits.packet_cache:
@@ -186,23 +191,25 @@ class _TcpConnection(asyncio.Protocol):
         self.server.stats["tcp"] += 1
         outcome = self.server._handle(message, self.ip, True)
         if isinstance(outcome, Outcome):
-            self._write(outcome)
+            self._write(outcome, message)
         else:
             self.busy += 1
             self.server._spawn(self._later(message, outcome))
 
     async def _later(self, message: bytes, pending) -> None:
         try:
-            self._write(await self.server._await(pending, message, self.ip))
+            self._write(await self.server._await(pending, message, self.ip), message)
         finally:
             self.busy -= 1
             self._arm()
 
-    def _write(self, outcome: Outcome) -> None:
+    def _write(self, outcome: Outcome, message: bytes) -> None:
         replies = outcome.reply if isinstance(outcome.reply, list) else [outcome.reply]
         for reply in replies:
             if reply is not None and not self.transport.is_closing():
                 self.transport.write(LENGTH.pack(len(reply)) + reply)
+                if self.server.observer is not None:
+                    self.server.observer(self.ip, message, reply)
 
     def _arm(self) -> None:
         if self.timer is not None:
