@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import dns.message
 import dns.query
@@ -97,3 +98,40 @@ def test_export_writes_files_named_checkzone_accepts(endpoints, vpcep, tmp_path)
         pytest.skip("named-checkzone (bind9-utils) is not installed")
     check = subprocess.run(["named-checkzone", ZONE, files[0]], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_serve_with_a_bad_zone_file_exits_2_naming_file_and_line(state_path, endpoints, tmp_path):
+    zones = tmp_path / "bad-zones"
+    zones.mkdir()
+    (zones / "corp.example.zone").write_text("$TTL 60\n@ IN SOA ns a 1 2 3 4 5\n@ IN NS ns\nns IN A 10.0.0.1\nwww IN AAAA 10.0.0.2\n")
+    proc = vpcep_process(state_path, "dns", "serve", "--listen", "127.0.0.1:0", "--zones", str(zones))
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 2 and "corp.example.zone:5:" in err and "Traceback" not in err
+
+
+def test_workers_share_the_port(state_path, endpoints):
+    from dnsutil import free_port
+
+    port = free_port()
+    proc = vpcep_process(state_path, "dns", "serve", "--listen", f"127.0.0.1:{port}", "--workers", "2",
+                         start_new_session=True)
+    try:
+        assert "listening on" in proc.stdout.readline()
+        if not shutil.which("ss"):
+            pytest.skip("ss (iproute2) is not installed")
+        deadline = time.monotonic() + 10
+        while _holders(port) < 2:  # the second worker binds the same port with SO_REUSEPORT
+            assert time.monotonic() < deadline, "the second worker never bound the port"
+            time.sleep(0.05)
+        names, _ = endpoints
+        name, ip = next(iter(names.items()))
+        for _ in range(20):  # from fresh source ports: the kernel spreads them over both processes
+            reply = dns.query.udp(dns.message.make_query(name, "A"), "127.0.0.1", port=port, timeout=2)
+            assert addresses(reply) == [ip]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+
+
+def _holders(port: int) -> int:
+    return subprocess.run(["ss", "-Hulpn", f"sport = :{port}"], capture_output=True, text=True).stdout.count("pid=")
