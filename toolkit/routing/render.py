@@ -53,10 +53,11 @@ def unbound(plan: Plan) -> str:
 
 
 def dnsmasq(plan: Plan) -> str:
-    """server=/zone/ip plus rebind-domain-ok: stop-dns-rebind drops 100.64.0.0/10 answers, so every OBS answer."""
+    """server=/zone/ip plus rebind-domain-ok, without which stop-dns-rebind drops the endpoints' private answers."""
     _need_forwarding(plan)
     lines = ["# vpcep: forward OBS and private endpoint names to the DNS endpoint (SPEC O2)",
-             "# rebind-domain-ok: with stop-dns-rebind, dnsmasq drops answers in 100.64.0.0/10 (OBS) and RFC 1918"]
+             "# rebind-domain-ok: stop-dns-rebind drops RFC 1918 answers (the endpoints' names) and, in builds",
+             "# that count 100.64.0.0/10 as private, every OBS answer"]
     lines += [f"server=/{zone}/{ip}" for zone in plan.zones for ip in plan.forwarders]
     lines.append("rebind-domain-ok=/" + "/".join(plan.zones) + "/")
     return "\n".join(lines) + "\n"
