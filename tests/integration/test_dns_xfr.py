@@ -149,3 +149,17 @@ def test_ixfr_is_answered_with_the_whole_zone_in_axfr_form(serve, settings, endp
     reply = dns.message.from_wire(server.raw_tcp(query.to_wire()), xfr=True)
     assert reply.answer[0].rdtype == reply.answer[-1].rdtype == dns.rdatatype.SOA  # RFC 1995 §4: AXFR form
     assert len([r for r in reply.answer if r.rdtype == dns.rdatatype.A]) == len(names) + 1
+
+
+def test_large_zone_goes_in_several_signed_messages(serve, settings, tmp_path):
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    hosts = "".join(f"h{i} IN A 10.1.{i // 250}.{i % 250 + 1}\n" for i in range(1200))
+    (zones / "big.example.zone").write_text("$TTL 600\n@ IN SOA ns.big.example. a.big.example. 1 3600 600 86400 60\n"
+                                            f"@ IN NS ns\nns IN A 10.0.0.1\n{hosts}")
+    server = serve(with_dns(settings, zones_dir=str(zones), allow_transfer=("xfr-key",), tsig_keys=KEYS))
+    keyring = dns.tsigkeyring.from_text({"xfr-key": ("hmac-sha256", SECRET)})
+    messages = list(dns.query.xfr(server.host, "big.example.", port=server.port, keyring=keyring, keyname="xfr-key",
+                                  keyalgorithm="hmac-sha256", timeout=5))
+    assert len(messages) >= 3 and all(m.had_tsig for m in messages)  # each message signed (RFC 8945 §5.3.1)
+    assert sum(len(rrset) for m in messages for rrset in m.answer) == 1200 + 2 + 2  # hosts, NS and ns A, SOA twice

@@ -92,7 +92,7 @@ class Chain:
 
     def _checked(self, query: Query, data: bytes, level: int, ip: str, tcp: bool):
         if query.extra:
-            query.edns, signed = self.xfr.inspect(data)
+            query.edns = self.xfr.inspect(data)[0]
         if query.edns is not None and query.edns.version != 0:
             query.edns.version = 0
             raise BadQuery(BADVERS)
