@@ -149,3 +149,18 @@ def test_without_cap_net_admin_apply_says_so_and_dry_run_still_works(tmp_path):
     assert proc.stderr.count("\n") == 1
     dry = _without_net_admin("routes", "apply", plan, "--dry-run")
     assert dry.returncode == 0 and "would change" in dry.stdout
+
+
+def test_a_failure_in_the_last_batch_undoes_every_earlier_batch(cli, ns, tmp_path):
+    before = routes(ns)
+    pairs = [(f"21.{i // 256}.{i % 256}.0/24", GW) for i in range(4500)] + [("22.0.0.0/8", "10.99.0.1")]
+    result = cli("routes", "apply", write_plan(tmp_path, *pairs), "--netns", ns)
+    assert result.code == 2 and "rolled back the 4500 change(s)" in result.err
+    assert routes(ns) == before
+
+
+def test_thousands_of_failures_are_reported_not_lost(cli, ns, tmp_path):
+    pairs = [(f"23.{i // 256}.{i % 256}.0/24", "10.99.0.1") for i in range(3000)]
+    result = cli("routes", "apply", write_plan(tmp_path, *pairs), "--netns", ns)
+    assert result.code == 2 and "ENETUNREACH" in result.err and "(and 2999 more)" in result.err
+    assert routes(ns, "99") == []

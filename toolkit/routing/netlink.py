@@ -24,9 +24,13 @@ _ATTR = struct.Struct("=HH")
 _ERR = struct.Struct("=i")
 RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_TABLE = 1, 4, 5, 6, 15
 RT_TABLE_MAIN, RT_SCOPE_UNIVERSE, RT_SCOPE_NOWHERE, RTN_UNICAST = 254, 0, 255, 1
-SOL_NETLINK, NETLINK_GET_STRICT_CHK = 270, 12
+SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK = 270, 10, 11, 12
+SO_RCVBUFFORCE = 33
+RCVBUF = 8 << 20
 CHUNK = 2000
-"""Messages per sendmsg: about 90 KB, below the default socket send buffer."""
+"""Most messages per sendmsg (about 90 KB, below the default send buffer); fewer when the receive
+buffer could not hold an error for every one of them (each error costs the kernel about 1 KB)."""
+ERROR_COST = 2048
 
 FLAGS = {"add": NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL,
          "replace": NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE,
@@ -102,6 +106,7 @@ class RouteChannel:
 
     def __init__(self, netns: str | None = None) -> None:
         self.sock = _open_in(netns) if netns else _open()
+        self.chunk = max(16, min(CHUNK, self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // ERROR_COST))
         self._seq = 0
         self._buffer = bytearray(1 << 20)
 
@@ -128,8 +133,8 @@ class RouteChannel:
     def execute(self, changes: list[tuple[str, str, str, int]]) -> list[int]:
         """Send (op, dst, via, proto) changes in chunks; the errno of each, 0 when done."""
         results = [0] * len(changes)
-        for start in range(0, len(changes), CHUNK):
-            self._chunk(changes, start, min(start + CHUNK, len(changes)), results)
+        for start in range(0, len(changes), self.chunk):
+            self._chunk(changes, start, min(start + self.chunk, len(changes)), results)
         return results
 
     def _chunk(self, changes, start: int, stop: int, results: list[int]) -> None:
@@ -162,10 +167,14 @@ class RouteChannel:
 def _open() -> socket.socket:
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
     sock.bind((0, 0))
-    try:
-        sock.setsockopt(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1)
-    except OSError:
-        pass  # older kernels: the dump is filtered here instead
+    for level, option, value in ((SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1),  # older kernels: filtered here instead
+                                 (SOL_NETLINK, NETLINK_CAP_ACK, 1),         # errors without the request echoed
+                                 (SOL_NETLINK, NETLINK_EXT_ACK, 0),
+                                 (socket.SOL_SOCKET, SO_RCVBUFFORCE, RCVBUF)):  # root only; else the default
+        try:
+            sock.setsockopt(level, option, value)
+        except OSError:
+            pass
     return sock
 
 
