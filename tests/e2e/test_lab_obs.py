@@ -38,3 +38,16 @@ def test_routes_remove_takes_the_path_away_again(cli, demo_lab, tmp_path):
     cli.ok("routes", "remove", plan, "--netns", lab.idc)
     assert resolve(lab.idc, info["dns_endpoint"], BUCKET, timeout=1) == []
     assert banner(lab.idc, info["obs_addresses"][0], 443, timeout=1) == ""
+
+
+def test_vpcep_check_from_idc_fails_at_dns_before_and_passes_after_routes_apply(cli, demo_lab, tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("toolkit.cli.cmd_check") is None:
+        pytest.skip("`vpcep check` (issue 5) is not in this tree")
+    lab, info = demo_lab, demo_lab.info
+    argv = ["check", "--netns", lab.idc, "--resolver", f"{info['dns_endpoint']}:53", "--timeout", "1"]
+    assert cli(*argv).code == 11                                    # the first failing step is dns
+    cli.ok("routes", "apply", lab.plan(tmp_path, "192.168.0.0/16"), "--netns", lab.idc)
+    assert cli(*argv).code == 0
+    assert cli("check", "obs", "mybucket", "--netns", lab.idc, "--resolver", f"{info['dns_endpoint']}:53").code == 0

@@ -80,7 +80,7 @@ def cmd_routes_apply(reg, args, out) -> int:
         diff = apply_plan(backend, plan, dry_run=args.dry_run, prune=args.prune)
     finally:
         backend.close()
-    pruned = [c for c in diff.extra] if args.prune else []
+    pruned = diff.extra if args.prune else []
     verb = "would change" if args.dry_run else "changed"
     changes = [c.text() for c in diff.changes] + [f"- {r.dst} via {r.via} proto {r.proto}" for r in pruned]
     summary = (f"{verb} {len(changes)}, unchanged {len(diff.unchanged)}" if changes
