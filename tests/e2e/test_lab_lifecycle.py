@@ -62,3 +62,14 @@ def test_two_labs_over_two_states_do_not_collide(cli, lab, tmp_path):
         assert cli.ok("--json", "lab", "status", "--name", lab.name).json["up"] is True
     finally:
         assert run_vpcep("--state", str(other), "lab", "down").returncode == 0
+
+
+def test_down_finds_the_lab_processes_even_when_its_record_is_lost(cli, lab):
+    from toolkit.lab.lab import RECORD_DIR
+
+    cli.ok("demo")
+    pids = [p["pid"] for p in lab.up()["processes"]]
+    (RECORD_DIR / f"vpcep-{lab.name}.json").unlink()
+    result = cli.ok("--json", "lab", "down", "--name", lab.name).json
+    assert sorted(result["stopped"]) == sorted(pids) and not any(alive(pid) for pid in pids)
+    assert namespaces(f"vpcep-{lab.name}-") == []

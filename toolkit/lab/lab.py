@@ -104,7 +104,9 @@ def down(prefix: str) -> dict:
     """Stop the lab's processes (by recorded PID) and delete its namespaces; safe to repeat."""
     require_root()
     record = _load(prefix) or {}
-    stopped = [p["pid"] for p in record.get("processes", []) if _ours(p["pid"]) and netns.stop(p["pid"])]
+    recorded = [p["pid"] for p in record.get("processes", [])]
+    inside = [pid for ns in Topology(prefix).namespaces.values() for pid in netns.pids_in(ns)]  # record lost?
+    stopped = [pid for pid in dict.fromkeys(recorded + inside) if _ours(pid) and netns.stop(pid)]
     removed = topology.destroy(Topology(prefix))
     for path in (_path(prefix), RECORD_DIR / f"{prefix}-dns.log", RECORD_DIR / f"{prefix}-responders.log"):
         path.unlink(missing_ok=True)

@@ -26,6 +26,24 @@ def listed(prefix: str) -> list[str]:
         return []
 
 
+def pids_in(name: str) -> list[int]:
+    """PIDs of processes whose network namespace is `name` (found by the namespace file's inode)."""
+    try:
+        target = os.stat(os.path.join(NETNS_DIR, name))
+    except OSError:
+        return []
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                info = os.stat(f"/proc/{entry}/ns/net")
+            except OSError:
+                continue
+            if (info.st_ino, info.st_dev) == (target.st_ino, target.st_dev):
+                found.append(int(entry))
+    return found
+
+
 def run_in(name: str, fn, *args):
     """fn(*args) in a thread that entered namespace `name` (setns moves only the calling thread)."""
     from pyroute2 import netns as pyroute_netns
