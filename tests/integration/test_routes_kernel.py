@@ -164,3 +164,15 @@ def test_thousands_of_failures_are_reported_not_lost(cli, ns, tmp_path):
     result = cli("routes", "apply", write_plan(tmp_path, *pairs), "--netns", ns)
     assert result.code == 2 and "ENETUNREACH" in result.err and "(and 2999 more)" in result.err
     assert routes(ns, "99") == []
+
+
+def test_prune_deletes_owned_routes_the_plan_dropped(cli, ns, tmp_path):
+    cli.ok("routes", "apply", write_plan(tmp_path, *PAIRS), "--netns", ns)
+    ip("-n", ns, "route", "add", "10.9.0.0/16", "via", GW, "proto", "static")
+    smaller = write_plan(tmp_path, PAIRS[0], name="smaller.toml")
+    kept = cli.ok("routes", "apply", smaller, "--netns", ns)
+    assert "extra (kept; --prune deletes): 10.1.0.0/16" in kept.out and len(routes(ns, "99")) == 3
+    cli.ok("routes", "apply", smaller, "--netns", ns, "--prune")
+    assert [r[0] for r in routes(ns, "99")] == ["10.8.1.2"]
+    assert ("10.9.0.0/16", GW, "static") in routes(ns)
+    assert cli.ok("--json", "routes", "status", smaller, "--netns", ns).json["in_sync"] is True

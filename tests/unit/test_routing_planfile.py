@@ -51,6 +51,7 @@ def _line_of(text: str, fragment: str) -> int:
     ('forwarders = ["10.8.1.2"]', 'forwarders = ["10.8.1"]', "O2", "not an IPv4 address"),
     ('purpose = "extra"', 'purpose = "vpn"', "O5", "not one of"),
     ("port = 8080", "port = 70000", "S15", "not a TCP port"),
+    ('dst = "10.1.0.0/16"', 'dst = "198.19.0.0/16"', "S11", "endpoint source range"),
     ('severity = "info"', 'severity = "fatal"', "S15", "severity"),
 ])
 def test_hand_edits_are_refused_at_their_line(old, new, rule, words):

@@ -7,10 +7,14 @@ import re
 import tomllib
 from pathlib import Path
 
+from netaddr import IPNetwork
+
 from toolkit.errors import ConfigError, PlanFileError, ValidationError
+from toolkit.model.network import ENDPOINT_SOURCE_CIDR
 from toolkit.routing.plan import SEVERITIES, Finding, InboundRule, Plan, PlannedRoute, address, network
 
 VERSION = 1
+SOURCE = IPNetwork(str(ENDPOINT_SOURCE_CIDR))
 PURPOSES = {"dns-endpoint": "O3", "obs": "O4", "extra": "O5"}
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z_]+)\s*=")
@@ -83,7 +87,7 @@ class _Checker:
         try:
             return fn(value)
         except ValidationError as exc:
-            self.problems.append((self.line(table, index, key), rule, f"{key}: {exc.message}"))
+            self.problems.append((self.line(table, index, key), exc.rule or rule, f"{key}: {exc.message}"))
         except (TypeError, ValueError, KeyError):
             self.problems.append((self.line(table, index, key), rule, f"{key}: {value!r} is not valid"))
         return None
@@ -120,7 +124,7 @@ class _Checker:
         if purpose not in PURPOSES:
             self.problems.append((self.line("route", i, "purpose"), "O5",
                                   f"purpose: {purpose!r} is not one of {', '.join(PURPOSES)}"))
-        dst = self.check("route", i, "dst", rule, lambda v: str(network(v, rule)), item.get("dst"))
+        dst = self.check("route", i, "dst", rule, lambda v: _routable(v, rule), item.get("dst"))
         via = self.check("route", i, "via", rule, lambda v: str(address(v, rule)), item.get("via", gateway))
         return PlannedRoute(dst, via, purpose, rule) if dst and via else None
 
@@ -144,6 +148,14 @@ class _Checker:
                 continue
             found.append(Finding(severity, str(item.get("rule", "")), str(item.get("message", "")), str(item.get("fix", ""))))
         return tuple(found)
+
+
+def _routable(value, rule: str) -> str:
+    """A destination the on-prem side may route: never into the endpoint source range (S11)."""
+    net = network(value, rule)
+    if net.first <= SOURCE.last and SOURCE.first <= net.last:
+        raise ValidationError(f"{net} overlaps {SOURCE}, the endpoint source range", rule="S11")
+    return str(net)
 
 
 def _tables(items) -> list[dict]:
