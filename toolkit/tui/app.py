@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from toolkit.config import Settings
 from toolkit.registry import Registry
@@ -92,11 +93,10 @@ class VpcepApp(App):
     def on_failed(self, message: Failed) -> None:
         self.show_error(message.error, message.label)
 
-    def work_started(self) -> None:
-        self.busy += 1
-
-    def work_finished(self) -> None:
-        self.busy = max(0, self.busy - 1)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The header's progress indicator: registry calls of the screens still in flight."""
+        self.busy = sum(1 for worker in self.workers
+                        if worker.group != "poll" and worker.state in (WorkerState.PENDING, WorkerState.RUNNING))
 
     def show_error(self, error: BaseException, action: str = "") -> None:
         if not isinstance(self.screen, ErrorScreen):

@@ -21,7 +21,8 @@ def short_time(stamp: str) -> str:
     return stamp.replace("T", " ")[:19] if stamp else "-"
 
 
-SERVICE_COLUMNS = ["Name", "ID", "Type", "Backend", "Status", "Approval", "Conns", "Created"]
+SERVICE_COLUMNS = [("Name", 16), ("ID", 36), ("Type", 9), ("Backend", 7), ("Status", 9), ("Approval", 8),
+                   ("Conns", 5), ("Created", 19)]
 
 
 def service_row(theme: dict, s) -> Row:
@@ -32,16 +33,17 @@ def service_row(theme: dict, s) -> Row:
                + " " + " ".join(f"{t.key}={t.value}" for t in s.tags).lower())
 
 
-ENDPOINT_COLUMNS = ["ID", "Service", "Type", "Status", "IP", "DNS name", "VPC", "Created"]
+ENDPOINT_COLUMNS = [("ID", 36), ("Service", 12), ("Type", 9), ("Status", 17), ("IP", 15), ("VPC", 14),
+                    ("Created", 19), ("DNS name", 60)]
 
 
 def endpoint_row(theme: dict, e, vpc_names: dict) -> Row:
     cells = (e.id, _service_label(e.endpoint_service_name), e.service_type, status(theme, e.status), cell(e.ip),
-             cell(e.dns_names[:1]), vpc_names.get(e.vpc_id, e.vpc_id), short_time(e.created_at))
+             vpc_names.get(e.vpc_id, e.vpc_id), short_time(e.created_at), cell(e.dns_names[:1]))
     return Row(e.id, cells, e.tags, e)
 
 
-CONNECTION_COLUMNS = ["Endpoint", "Marker ID", "Status", "Account", "Created"]
+CONNECTION_COLUMNS = [("Endpoint", 36), ("Marker ID", 9), ("Status", 17), ("Account", 32), ("Created", 19)]
 
 
 def connection_row(theme: dict, e) -> Row:
@@ -49,7 +51,7 @@ def connection_row(theme: dict, e) -> Row:
     return Row(e.id, cells, e.tags, e)
 
 
-APPROVAL_COLUMNS = ["Endpoint", "Service", "Account", "Marker ID", "Requested"]
+APPROVAL_COLUMNS = [("Endpoint", 36), ("Service", 16), ("Account", 32), ("Marker ID", 9), ("Requested", 19)]
 
 
 def approval_row(pending) -> Row:

@@ -8,20 +8,34 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+from toolkit.tui.widgets.resource_table import ResourceTable
 
 SIZE = (120, 34)
+
+
+def quiet(app) -> bool:
+    """No worker pending or running, the state's generation seen, every screen in the stack loaded."""
+    busy = any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers)
+    loaded = all(getattr(screen, "loaded", True) for screen in app.screen_stack)
+    laid_out = all(table.laid_out for screen in app.screen_stack for table in screen.query(ResourceTable))
+    return not busy and loaded and laid_out and app.generation_seen is not None and not app.busy
 
 
 async def settle(pilot: Pilot) -> None:
     """Wait until every worker has finished and its messages are handled (no sleeps)."""
     app = pilot.app
-    for _ in range(20):
+    for _ in range(200):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        if quiet(app):
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()
-            return
+            if quiet(app):
+                return
+    workers = [(w.name, w.state.name) for w in app.workers]
+    raise TimeoutError(f"the app did not settle: workers {workers}, busy {app.busy}, stack {app.screen_stack}")
 
 
 async def press(pilot: Pilot, *keys: str) -> None:

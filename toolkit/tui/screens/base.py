@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from toolkit.errors import NotFound
 from toolkit.tui.messages import Changed, Failed, Loaded
 from toolkit.tui.widgets.filter_bar import FilterBar
 from toolkit.tui.widgets.resource_table import ResourceTable
@@ -25,6 +26,8 @@ class BaseScreen(Screen):
     """Header, body, footer; data in through `fetch`/`show`; changes through `change`."""
 
     AREA = ""
+    DETAIL = False
+    """A pushed screen about one resource: it closes itself when the resource disappears."""
     CHANGES: frozenset[str] = frozenset()
     """Actions that change the state: hidden and refused in read-only mode (§7)."""
 
@@ -62,29 +65,27 @@ class BaseScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        self.app.call_from_thread(self.app.work_started)
         try:
             self.post_message(Loaded(self.fetch()))
         except Exception as exc:  # noqa: BLE001 — every failure ends in the error modal
             self.post_message(Failed(exc, "load"))
-        finally:
-            self.app.call_from_thread(self.app.work_finished)
+
+    loaded = False
+    """True once the first fetch has been shown (tests and screenshots wait for it)."""
 
     def on_loaded(self, message: Loaded) -> None:
         message.stop()
         self.show(message.data)
+        self.loaded = True
 
     # -- changing ---------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="change")
     def change(self, label: str, call, *args, **kwargs) -> None:
         """Run one registry change in a thread; the result comes back as Changed or Failed."""
-        self.app.call_from_thread(self.app.work_started)
         try:
             self.post_message(Changed(label, call(*args, **kwargs)))
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed(exc, label))
-        finally:
-            self.app.call_from_thread(self.app.work_finished)
 
     def on_changed(self, message: Changed) -> None:
         message.stop()
@@ -93,7 +94,16 @@ class BaseScreen(Screen):
 
     def on_failed(self, message: Failed) -> None:
         message.stop()
+        if self.DETAIL and message.label == "load" and isinstance(message.error, NotFound):
+            self.gone()
+            return
         self.app.show_error(message.error, message.label)
+
+    def gone(self) -> None:
+        """The resource went away (deleted here or by another process): back to the list."""
+        if self.is_current:
+            self.notify(f"{self.AREA} no longer exists", title="Gone")
+            self.app.pop_screen()
 
     # -- shared actions ---------------------------------------------------------
     def copy_json(self, what: str, data: dict) -> None:

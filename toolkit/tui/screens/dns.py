@@ -8,7 +8,7 @@ from textual.widgets import Static
 from toolkit.tui.screens.base import AreaScreen
 from toolkit.tui.widgets.resource_table import Row
 
-RECORD_COLUMNS = ["Name", "Type", "TTL", "Address", "Endpoint"]
+RECORD_COLUMNS = [("Name", 66), ("Type", 4), ("TTL", 5), ("Address", 15), ("Endpoint", 36)]
 
 
 class DnsScreen(AreaScreen):

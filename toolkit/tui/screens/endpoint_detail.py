@@ -41,6 +41,8 @@ def endpoint_view(reg, endpoint_id: str) -> EndpointView:
 
 class EndpointDetailScreen(BaseScreen):
     AREA = "Endpoint"
+    DETAIL = True
+    AUTO_FOCUS = "#tag-table ResourceTable"
     CHANGES = frozenset({"delete"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -56,7 +58,7 @@ class EndpointDetailScreen(BaseScreen):
     def body(self) -> ComposeResult:
         yield Label(f"Endpoint {self.endpoint_id}", classes="intro")
         yield FieldList(classes="summary")
-        yield EditableTable(["Key", "Value"], "key=value (adds, or edits the value of an existing key)", add="Set",
+        yield EditableTable([("Key", 40), ("Value", 60)], "key=value (adds, or edits the value of an existing key)", add="Set",
                             note="Tags (T1–T4)", id="tag-table")
 
     def fetch(self):
@@ -88,7 +90,8 @@ class EndpointDetailScreen(BaseScreen):
         if message.label == "delete the endpoint":
             message.stop()
             self.notify(message.label, title="Done")
-            self.app.pop_screen()
+            if self.is_current:
+                self.app.pop_screen()
             return
         self.query_one(EditableTable).clear_entry()
         super().on_changed(message)

@@ -24,6 +24,7 @@ EVERYONE = ("`*` lets every account create endpoints to this service (S13). Only
 
 class ServiceDetailScreen(BaseScreen):
     AREA = "Service"
+    DETAIL = True
     CHANGES = frozenset({"accept", "reject", "delete"})
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -50,18 +51,18 @@ class ServiceDetailScreen(BaseScreen):
                 yield Label("", id="approval-note", classes="note")
                 yield ResourceTable(CONNECTION_COLUMNS, markable=True, id="connection-table")
             with TabPane("Permission Management", id="permissions"):
-                yield EditableTable(["Permission", "Description", "Created"],
+                yield EditableTable([("Permission", 60), ("Description", 24), ("Created", 19)],
                                     "iam:domain::<domain_id>, organizations:orgPath::<path> or *",
                                     note="S13: the owner is always allowed; an empty list lets no other account in.",
                                     id="whitelist")
             with TabPane("Port Mapping", id="ports"):
                 yield Label("S6: port mappings can be viewed but not changed after creation.", classes="note")
-                yield ResourceTable(["Protocol", "Server port", "Client port"], id="port-table")
+                yield ResourceTable([("Protocol", 8), ("Server port", 11), ("Client port", 11)], id="port-table")
             with TabPane("Tags", id="tags"):
-                yield EditableTable(["Key", "Value"], "key=value (adds, or edits the value of an existing key)",
+                yield EditableTable([("Key", 40), ("Value", 60)], "key=value (adds, or edits the value of an existing key)",
                                     add="Set", note="T1–T4: at most 10 tags, keys unique.", id="tag-table")
             with TabPane("Rules", id="rules"):
-                yield EditableTable(["Kind", "CIDR", "Ports", "Action"], "sg:198.19.128.0/17:8080  (KIND:CIDR:PORTS)",
+                yield EditableTable([("Kind", 8), ("CIDR", 18), ("Ports", 11), ("Action", 6)], "sg:198.19.128.0/17:8080  (KIND:CIDR:PORTS)",
                                     note="S15: backend inbound rules as recorded; checks F1–F3 read them.",
                                     id="rule-table")
 
@@ -106,7 +107,7 @@ class ServiceDetailScreen(BaseScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id in ("accept", "reject"):
             event.stop()
-            self.run_action(event.button.id)
+            self.action_accept() if event.button.id == "accept" else self.action_reject()
 
     def _chosen_connections(self) -> list[str]:
         return [row.key for row in self.query_one("#connection-table", ResourceTable).chosen()]
@@ -139,7 +140,8 @@ class ServiceDetailScreen(BaseScreen):
         if message.label == "delete the service":
             message.stop()
             self.notify(message.label, title="Done")
-            self.app.pop_screen()
+            if self.is_current:
+                self.app.pop_screen()
             return
         for panel in self.query(EditableTable):
             panel.clear_entry()

@@ -67,9 +67,12 @@ class ResourceTable(DataTable):
             self.table = table
             super().__init__()
 
-    def __init__(self, columns: list[str], *, markable: bool = False, **kwargs) -> None:
+    def __init__(self, columns: list, *, markable: bool = False, **kwargs) -> None:
+        """`columns`: names, or (name, width) pairs; fixed widths keep 1,000-row renders cheap and stable."""
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self.column_names = columns
+        specs = [c if isinstance(c, tuple) else (c, None) for c in columns]
+        self.column_names = [name for name, _ in specs]
+        self.column_widths = [width for _, width in specs]
         self.markable = markable
         self.rows_all: list[Row] = []
         self.shown_rows: list[Row] = []
@@ -79,10 +82,16 @@ class ResourceTable(DataTable):
         self.marked: set[str] = set()
 
     def on_mount(self) -> None:
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        """Columns first: data can arrive from a worker before this table's Mount is handled."""
+        if self.columns:
+            return
         if self.markable:
             self.add_column(" ", key="_mark", width=1)
-        for index, name in enumerate(self.column_names):
-            self.add_column(name, key=str(index))
+        for index, (name, width) in enumerate(zip(self.column_names, self.column_widths)):
+            self.add_column(name, key=str(index), width=width)
 
     # -- attributes down --------------------------------------------------------
     def set_rows(self, rows: list[Row]) -> None:
@@ -98,6 +107,11 @@ class ResourceTable(DataTable):
         self.query_text = query
         self.render_rows()
 
+    @property
+    def laid_out(self) -> bool:
+        """False until DataTable has measured the rows just added (it does so when idle)."""
+        return not self._require_update_dimensions and not self._updated_cells
+
     def current(self) -> Row | None:
         if not self.shown_rows or not 0 <= self.cursor_row < len(self.shown_rows):
             return None
@@ -111,6 +125,7 @@ class ResourceTable(DataTable):
 
     # -- rendering --------------------------------------------------------------
     def render_rows(self) -> None:
+        self._ensure_columns()
         keep = self.current().key if self.current() else None
         rows = [row for row in self.rows_all if row_matches(row, self.query_text)] if self.query_text \
             else list(self.rows_all)

@@ -1,0 +1,26 @@
+"""SVG snapshots of every area, the detail, forms and modals (pytest-textual-snapshot).
+
+The state is the TUI demo built under `fixed_ids()` (seeded UUIDs and timestamps), the
+app has no polling and no blinking cursor, and each script waits for its workers, so a
+snapshot only changes when the screen does. Update with `--snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.tui.demo import open_demo
+from toolkit.tui.shots import SHOTS, SIZE, settle, shot_app
+
+
+@pytest.mark.parametrize("name", list(SHOTS))
+def test_snapshot(name, demo, snap_compare):
+    assert snap_compare(shot_app(demo), run_before=SHOTS[name], terminal_size=SIZE)
+
+
+def test_snapshot_read_only(tmp_path, snap_compare):
+    reg = open_demo(tmp_path, read_only=True)
+    try:
+        assert snap_compare(shot_app(reg), run_before=settle, terminal_size=SIZE)
+    finally:
+        reg.close()
