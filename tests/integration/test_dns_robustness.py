@@ -175,3 +175,23 @@ def test_open_tcp_connections_are_bounded(serve, settings, endpoints):
     finally:
         for sock in socks:
             sock.close()
+
+
+def test_client_that_never_reads_cannot_make_the_server_buffer_without_bound(serve, settings, endpoints):
+    server = serve(with_dns(settings))
+    names, _ = endpoints
+    frame = dns.message.make_query(next(iter(names)), "A").to_wire()
+    blob = (struct.pack("!H", len(frame)) + frame) * 20_000
+    with socket.create_connection((server.host, server.port), timeout=5) as greedy:
+        greedy.settimeout(1.0)
+        sent = 0
+        try:
+            for _ in range(40):  # up to 800,000 queries, never reading a reply
+                greedy.sendall(blob)
+                sent += 1
+        except TimeoutError:
+            pass
+        assert sent < 40, "the server kept reading although the client never read"
+        buffered = max(conn.transport.get_write_buffer_size() for conn in server.service.server.connections)
+        assert buffered < 4 << 20  # paused near the high-water mark, not megabytes of queued replies
+        assert addresses(server.ask(next(iter(names)))) == [names[next(iter(names))]]

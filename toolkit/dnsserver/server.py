@@ -178,14 +178,21 @@ class _TcpConnection(asyncio.Protocol):
             self.timer.cancel()
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
+        buffer, at = self.buffer + data, 0
         self._arm()
-        while len(self.buffer) >= 2:
-            size = LENGTH.unpack_from(self.buffer)[0]
-            if len(self.buffer) < 2 + size:
-                return
-            message, self.buffer = self.buffer[2:2 + size], self.buffer[2 + size:]
-            self._answer(message)
+        while len(buffer) - at >= 2:
+            size = LENGTH.unpack_from(buffer, at)[0]
+            if len(buffer) - at < 2 + size:
+                break
+            self._answer(buffer[at + 2:at + 2 + size])
+            at += 2 + size
+        self.buffer = buffer[at:]
+
+    def pause_writing(self) -> None:
+        self.transport.pause_reading()  # a client that sends but never reads gets no more answers queued
+
+    def resume_writing(self) -> None:
+        self.transport.resume_reading()
 
     def _answer(self, message: bytes) -> None:
         self.server.stats["tcp"] += 1
