@@ -13,10 +13,13 @@ import dns.rrset
 class StubResolver:
     """Answers A questions from a dict over UDP on 127.0.0.1; NXDOMAIN for anything else."""
 
-    def __init__(self, records: dict[str, str] | None = None) -> None:
+    def __init__(self, records: dict[str, str] | None = None, sock: socket.socket | None = None,
+                 bind: tuple[str, int] = ("127.0.0.1", 0)) -> None:
+        """`sock`: a UDP socket made elsewhere (e.g. inside a namespace), bound here to `bind`."""
         self.records = dict(records or {})
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = sock or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setblocking(True)
+        self.sock.bind(bind)
         self.address = self.sock.getsockname()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
