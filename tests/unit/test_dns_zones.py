@@ -115,3 +115,16 @@ def test_ttl_offsets_find_every_ttl_in_a_compressed_body():
         answer = table.lookup(key, qtype)
         offsets = ttl_offsets(answer.body, sum(answer.counts))
         assert [struct.unpack_from("!I", answer.body, at)[0] for at in offsets] in ([300], [60])
+
+
+def test_answers_are_packed_on_first_use_once_and_the_memo_stays_bounded():
+    table = AuthTable(build_private(RECORDS, ORIGIN, 300, 9, "127.0.0.1"))
+    assert table.memo == {}  # indexing a snapshot packs nothing: a big zone change never stalls the loop
+    key = wire.name_to_wire("ep2." + ORIGIN)
+    first = table.lookup(key, 1)
+    assert table.lookup(key, 1) is first
+    for qtype in range(2, 300):  # every other type at an existing name shares one NODATA answer
+        table.lookup(key, qtype)
+    for i in range(300):  # unknown names share their zone's NXDOMAIN answer
+        table.lookup(wire.name_to_wire(f"x{i}." + ORIGIN), 1)
+    assert len(table.memo) <= 4

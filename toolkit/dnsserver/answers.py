@@ -49,56 +49,73 @@ def negative_soa(zone: Zone) -> RR:
 
 
 class AuthTable:
-    """The authoritative part of a snapshot: exact answers, NODATA per name, NXDOMAIN per zone."""
+    """The authoritative part of a snapshot: answers packed on first use, then reused until the next snapshot.
+
+    Indexing a snapshot is cheap (no packing), so a change to a large zone never stalls the loop;
+    each answer is packed once per snapshot. Memo keys are bounded by the zone: one per record set,
+    one NODATA per name, one NXDOMAIN per zone; unknown names and types never add entries.
+    """
 
     def __init__(self, zones: list[Zone]) -> None:
-        self.exact: dict[tuple[bytes, int], Answer] = {}
-        self.alias: dict[bytes, Answer] = {}
-        self.nodata: dict[bytes, Answer] = {}
-        self.apexes: dict[bytes, Answer] = {}
+        self.rrsets: dict[bytes, dict[int, list[RR]]] = {}
+        self.names: dict[bytes, RR] = {}  # every name that exists (empty non-terminals too) → negative SOA
+        self.apexes: dict[bytes, RR] = {}
+        self.memo: dict[tuple, Answer] = {}
         for zone in zones:
-            self._add_zone(zone)
+            self._index(zone)
 
     def lookup(self, key: bytes, qtype: int) -> Answer | None:
         """The answer for a lower-case wire name and type, or None when no zone of ours holds the name."""
-        answer = self.exact.get((key, qtype)) or self.alias.get(key) or self.nodata.get(key)
+        answer = self.memo.get((key, qtype))
         if answer is not None:
             return answer
+        soa = self.names.get(key)
+        if soa is not None:
+            return self._existing(key, qtype, soa)
         for suffix in suffixes(key):
-            answer = self.apexes.get(suffix)
-            if answer is not None:
-                return answer
+            soa = self.apexes.get(suffix)
+            if soa is not None:
+                return self._memo((suffix, "nx"), lambda: _nxdomain(soa))
         return None
 
-    def _add_zone(self, zone: Zone) -> None:
+    def _existing(self, key: bytes, qtype: int, soa: RR) -> Answer:
+        rrsets = self.rrsets.get(key, {})
+        owner = _text(key)
+        if qtype in rrsets:
+            return self._memo((key, qtype), lambda: _positive(owner, qtype, rrsets[qtype]))
+        if qtype == TYPE_ANY and rrsets:
+            every = [rr for rrs in rrsets.values() for rr in rrs]
+            return self._memo((key, qtype), lambda: _positive(owner, qtype, every))
+        if TYPE_CNAME in rrsets:
+            return self._memo((key, "cname"), lambda: _positive(owner, TYPE_CNAME, rrsets[TYPE_CNAME]))
+        return self._memo((key, "nodata"), lambda: Answer(NOERROR, True, (0, 1, 0),
+                                                          pack_body(owner, QTYPE.A, authority=[soa])))
+
+    def _memo(self, key: tuple, build) -> Answer:
+        answer = self.memo.get(key)
+        if answer is None:
+            answer = self.memo[key] = build()
+        return answer
+
+    def _index(self, zone: Zone) -> None:
         soa = negative_soa(zone)
         apex = name_to_wire(zone.origin)
-        flat = _Flat()
-        soa.pack(flat)
-        self.apexes[apex] = Answer(NXDOMAIN, True, (0, 1, 0), bytes(flat.data))
-        for owner, rrsets in _by_owner(zone.records).items():
-            self._add_owner(owner, rrsets, soa, apex)
-
-    def _add_owner(self, owner: str, rrsets: dict[int, list[RR]], soa: RR, apex: bytes) -> None:
-        key = name_to_wire(owner)
-        for rtype, rrs in rrsets.items():
-            self.exact[(key, rtype)] = Answer(NOERROR, True, (len(rrs), 0, 0), pack_body(owner, rtype, rrs))
-        every = [rr for rrs in rrsets.values() for rr in rrs]
-        self.exact[(key, TYPE_ANY)] = Answer(NOERROR, True, (len(every), 0, 0), pack_body(owner, TYPE_ANY, every))
-        if TYPE_CNAME in rrsets:
-            cname = rrsets[TYPE_CNAME]
-            self.alias[key] = Answer(NOERROR, True, (len(cname), 0, 0), pack_body(owner, TYPE_CNAME, cname))
-        for name in _up_to(key, apex):  # the name and the empty non-terminals above it: NODATA, not NXDOMAIN
-            if name not in self.nodata:
-                text = _text(name)
-                self.nodata[name] = Answer(NOERROR, True, (0, 1, 0), pack_body(text, QTYPE.A, authority=[soa]))
+        self.apexes[apex] = soa
+        for rr in zone.records:
+            key = name_to_wire(str(rr.rname))
+            self.rrsets.setdefault(key, {}).setdefault(rr.rtype, []).append(rr)
+            for name in _up_to(key, apex):  # the name and the empty non-terminals above it: NODATA, not NXDOMAIN
+                self.names.setdefault(name, soa)
 
 
-def _by_owner(records: list[RR]) -> dict[str, dict[int, list[RR]]]:
-    owners: dict[str, dict[int, list[RR]]] = {}
-    for rr in records:
-        owners.setdefault(str(rr.rname).lower(), {}).setdefault(rr.rtype, []).append(rr)
-    return owners
+def _positive(owner: str, qtype: int, rrs: list[RR]) -> Answer:
+    return Answer(NOERROR, True, (len(rrs), 0, 0), pack_body(owner, qtype, rrs))
+
+
+def _nxdomain(soa: RR) -> Answer:
+    flat = _Flat()
+    soa.pack(flat)
+    return Answer(NXDOMAIN, True, (0, 1, 0), bytes(flat.data))
 
 
 def _up_to(key: bytes, apex: bytes):
