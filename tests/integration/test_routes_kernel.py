@@ -1,7 +1,6 @@
-"""apply / remove / status / rollback / idempotency in a real throwaway namespace, checked with `ip` (DESIGN 5, O3, O4).
+"""apply / remove / status / rollback / idempotency in a real throwaway namespace, checked with `ip` (DESIGN 5, O3, O4)."""
 
-pyroute2's mock accepts duplicate adds silently, so idempotency is only proven here, against the kernel.
-"""
+# pyroute2's mock accepts duplicate adds silently, so idempotency is only proven here, against the kernel.
 
 from __future__ import annotations
 

@@ -1,10 +1,4 @@
-"""A batched rtnetlink route channel: pyroute2 enters the namespace, struct packs the messages.
-
-pyroute2's per-message request path parses every reply through its marshal (about 150 µs a
-route); a plan of 10,000 routes must land in a few tenths of a second, so route messages are
-packed here with `struct`, sent many to one `sendmsg`, and only errors come back (the last
-message of each chunk asks for an ACK, which proves every earlier one was processed).
-"""
+"""A batched rtnetlink route channel: pyroute2 enters the namespace, struct packs the messages."""
 
 from __future__ import annotations
 
@@ -18,6 +12,10 @@ from pyroute2.netlink import (NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, N
                               NLMSG_DONE, NLMSG_ERROR)
 from pyroute2.netlink.rtnl import RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE
 
+# Why not pyroute2's request path: it parses every reply through its marshal (about 150 µs a route),
+# and a plan of 10,000 routes must land in a few tenths of a second. So route messages are packed
+# here, sent many to one sendmsg, and only errors come back: the last message of each chunk asks
+# for an ACK, which proves every earlier one was processed (the kernel handles them in order).
 _HDR = struct.Struct("=IHHII")        # nlmsghdr: len, type, flags, seq, pid
 _RTMSG = struct.Struct("=BBBBBBBBI")  # family, dst_len, src_len, tos, table, protocol, scope, type, flags
 _ATTR = struct.Struct("=HH")
