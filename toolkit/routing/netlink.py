@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import struct
 import threading
@@ -198,9 +199,4 @@ def _open_in(netns: str) -> socket.socket:
 
 
 def _raise(code: int, what: str):
-    raise OSError(code, f"{what}: {errno.errorcode.get(code, code)} ({_strerror(code)})")
-
-
-def _strerror(code: int) -> str:
-    import os
-    return os.strerror(code)
+    raise OSError(code, f"{what}: {errno.errorcode.get(code, code)} ({os.strerror(code)})")
