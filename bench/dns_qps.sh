@@ -73,7 +73,8 @@ median() { sort -n | awk '{v[NR]=$0} END {print v[int((NR+1)/2)]}'; }
 
 for port in "$P_OURS" "$P_BIND"; do perf "$port" "$WORK/fwd.txt" 2 >/dev/null; done  # warm the caches
 
-echo "dnsperf ${DURATION}s x ${RUNS} (median), server on core $SERVER_CPU, dnsperf on core $CLIENT_CPU; $(nproc) cores"
+echo "dnsperf ${DURATION}s x ${RUNS} (median), server on core $SERVER_CPU, dnsperf on core $CLIENT_CPU; $(nproc) cores;" \
+  "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-14s %12s %12s %12s %12s %7s\n" workload "ours qps" "BIND qps" "ours lat ms" "BIND lat ms" ratio
 for workload in auth fwd; do
   : >"$WORK/ours.$workload"; : >"$WORK/bind.$workload"
@@ -86,4 +87,5 @@ for workload in auth fwd; do
   name=$([ "$workload" = auth ] && echo authoritative || echo "forward cache")
   printf "%-14s %12s %12s %12s %12s %6.2fx\n" "$name" "$oq" "$bq" "$ol" "$bl" "$(echo "$oq $bq" | awk '{print $1/$2}')"
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if grep -q Traceback "$WORK/ours.log"; then echo "our server logged a traceback:" >&2; cat "$WORK/ours.log" >&2; exit 1; fi
