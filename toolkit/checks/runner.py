@@ -98,7 +98,6 @@ class Runner:
         if self._table is not None:
             self._netlink.submit(self._table.close).result()
         self._netlink.shutdown()
-        self.sockets.close()
 
 
 def _timed(fn, *args) -> StepResult:

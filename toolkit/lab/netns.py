@@ -5,17 +5,13 @@ from __future__ import annotations
 import os
 import selectors
 import signal
-import socket
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 
-NETNS_DIR = "/run/netns"
+from toolkit.netns import NETNS_DIR, exists, run_in, socket_in
 
-
-def exists(name: str) -> bool:
-    return os.path.exists(os.path.join(NETNS_DIR, name))
+__all__ = ["NETNS_DIR", "exists", "run_in", "socket_in", "listed", "pids_in", "tcp_connects", "spawn", "stop"]
 
 
 def listed(prefix: str) -> list[str]:
@@ -42,32 +38,6 @@ def pids_in(name: str) -> list[int]:
             if (info.st_ino, info.st_dev) == (target.st_ino, target.st_dev):
                 found.append(int(entry))
     return found
-
-
-def run_in(name: str, fn, *args):
-    """fn(*args) in a thread that entered namespace `name` (setns moves only the calling thread)."""
-    from pyroute2 import netns as pyroute_netns
-
-    box: dict = {}
-
-    def target() -> None:
-        try:
-            pyroute_netns.setns(name, flags=0)
-            box["value"] = fn(*args)
-        except BaseException as exc:  # handed back to the caller's thread below
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name=f"netns-{name}")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
-def socket_in(name: str, kind: int = socket.SOCK_STREAM) -> socket.socket:
-    """An IPv4 socket that lives in namespace `name` (a socket stays where it was made)."""
-    return run_in(name, socket.socket, socket.AF_INET, kind)
 
 
 def tcp_connects(name: str, host: str, port: int, timeout: float = 2.0) -> bool:

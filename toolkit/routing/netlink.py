@@ -6,8 +6,9 @@ import errno
 import os
 import socket
 import struct
-import threading
 from dataclasses import dataclass
+
+from toolkit.netns import run_in
 
 from pyroute2.netlink import (NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
                               NLMSG_DONE, NLMSG_ERROR)
@@ -104,7 +105,7 @@ class RouteChannel:
     """A NETLINK_ROUTE socket, opened in a named namespace or in this one."""
 
     def __init__(self, netns: str | None = None) -> None:
-        self.sock = _open_in(netns) if netns else _open()
+        self.sock = run_in(netns, _open) if netns else _open()
         self.chunk = max(16, min(CHUNK, self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // ERROR_COST))
         self._seq = 0
         self._buffer = bytearray(1 << 20)
@@ -175,27 +176,6 @@ def _open() -> socket.socket:
         except OSError:
             pass
     return sock
-
-
-def _open_in(netns: str) -> socket.socket:
-    """setns() moves only the calling thread, so a short-lived thread makes the socket there."""
-    from pyroute2 import netns as pyroute_netns
-
-    box: dict = {}
-
-    def enter() -> None:
-        try:
-            pyroute_netns.setns(netns, flags=0)
-            box["sock"] = _open()
-        except OSError as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=enter, name=f"netns-{netns}")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["sock"]
 
 
 def _raise(code: int, what: str):
