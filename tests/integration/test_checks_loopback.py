@@ -89,6 +89,13 @@ def test_route_exit_12_when_not_via_the_planned_gateway(cli, lo):
     assert route["rule"] == "O3" and "not via 127.0.0.254" in route["detail"] and "routes apply" in route["fix"]
 
 
+def test_route_gateway_from_a_plan_file(cli, lo, tmp_path):
+    plan = tmp_path / "plan.toml"
+    cli.ok("routes", "plan", "--gateway", "127.0.0.254", "--out", str(plan))
+    result = check(cli, lo, "--plan", str(plan))
+    assert result.code == 12 and result.json["options"]["gateway"] == "127.0.0.254"
+
+
 def test_policy_exit_13_without_the_sg_rule(cli, lo):
     cli.ok("service", "rules", "web", "--remove", "sg:198.19.128.0/17:8080")
     result = check(cli, lo)

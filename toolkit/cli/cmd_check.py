@@ -13,7 +13,9 @@ def add_commands(b) -> None:
                   module="toolkit.cli.cmd_check")
     p.add_argument("targets", nargs="*", metavar="ENDPOINT_ID | obs BUCKET | history | show RUN")
     p.add_argument("--resolver", metavar="ADDR:PORT", help="DNS server to ask (default: the first [dns] listen)")
-    p.add_argument("--gateway", metavar="IP", help="the planned next hop (default: [routes] gateway)")
+    p.add_argument("--gateway", metavar="IP", help="the planned next hop (default: --plan's, else [routes] gateway)")
+    p.add_argument("--plan", metavar="PLAN", help="a route plan (vpcep routes plan --out): its gateway is the one "
+                   "the route step expects")
     p.add_argument("--netns", metavar="NS", help="check from inside this network namespace")
     p.add_argument("--timeout", type=float, default=2.0, metavar="S", help="per probe (default 2)")
     p.add_argument("--port", type=int, default=443, help="with `obs`: the TCP port (default 443)")
@@ -76,8 +78,15 @@ def _options(reg, args):
     from toolkit.checks.runner import CheckOptions
     settings = reg.settings
     resolver = args.resolver or (settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53")
-    return CheckOptions(resolver=_address(resolver), gateway=args.gateway or settings.routes.gateway,
-                        netns=args.netns, timeout=args.timeout, obs_cidr=settings.obs.cidr)
+    return CheckOptions(resolver=_address(resolver), gateway=args.gateway or _plan_gateway(args.plan)
+                        or settings.routes.gateway, netns=args.netns, timeout=args.timeout, obs_cidr=settings.obs.cidr)
+
+
+def _plan_gateway(path: str | None) -> str:
+    if not path:
+        return ""
+    from toolkit.routing import planfile
+    return planfile.load(path).gateway
 
 
 def _address(text: str) -> tuple[str, int]:
