@@ -57,7 +57,8 @@ class VpcepApp(App):
     """Registry calls in flight (the header's progress indicator)."""
 
     def __init__(self, settings: Settings, registry: Registry, *, dns=None, dns_note: str = "",
-                 poll_interval: float | None = 0.25, cursor_blink: bool = True) -> None:
+                 poll_interval: float | None = 0.25, cursor_blink: bool = True, mode: str = "services") -> None:
+        self.DEFAULT_MODE = mode  # the area shown first
         super().__init__()
         self.settings, self.registry, self.dns = settings, registry, dns
         self.dns_note = dns_note or "Live query log: no DNS server runs inside this app."
@@ -94,9 +95,15 @@ class VpcepApp(App):
         self.show_error(message.error, message.label)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The header's progress indicator: registry calls of the screens still in flight."""
+        self.count_busy()
+
+    def count_busy(self) -> None:
+        """The header's progress indicator: registry calls of the screens still in flight. Counted
+        again shortly while any is: a closed screen's last worker event never reaches the app."""
         self.busy = sum(1 for worker in self.workers
                         if worker.group != "poll" and worker.state in (WorkerState.PENDING, WorkerState.RUNNING))
+        if self.busy:
+            self.set_timer(0.1, self.count_busy)
 
     def show_error(self, error: BaseException, action: str = "") -> None:
         if not isinstance(self.screen, ErrorScreen):

@@ -33,13 +33,13 @@ def service_row(theme: dict, s) -> Row:
                + " " + " ".join(f"{t.key}={t.value}" for t in s.tags).lower())
 
 
-ENDPOINT_COLUMNS = [("ID", 36), ("Service", 12), ("Type", 9), ("Status", 17), ("IP", 15), ("VPC", 14),
-                    ("Created", 19), ("DNS name", 60)]
+ENDPOINT_COLUMNS = [("ID", 36), ("Service", 12), ("Status", 17), ("IP", 15), ("VPC", 14), ("Created", 19),
+                    ("DNS name", 60), ("Type", 9)]
 
 
 def endpoint_row(theme: dict, e, vpc_names: dict) -> Row:
-    cells = (e.id, _service_label(e.endpoint_service_name), e.service_type, status(theme, e.status), cell(e.ip),
-             vpc_names.get(e.vpc_id, e.vpc_id), short_time(e.created_at), cell(e.dns_names[:1]))
+    cells = (e.id, _service_label(e.endpoint_service_name), status(theme, e.status), cell(e.ip),
+             vpc_names.get(e.vpc_id, e.vpc_id), short_time(e.created_at), cell(e.dns_names[:1]), e.service_type)
     return Row(e.id, cells, e.tags, e)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from textual.worker import WorkerState
 
 from toolkit.tui.widgets.resource_table import ResourceTable
 
-SIZE = (120, 34)
+SIZE = (132, 34)
 
 
 def quiet(app) -> bool:
@@ -26,7 +27,8 @@ def quiet(app) -> bool:
 async def settle(pilot: Pilot) -> None:
     """Wait until every worker has finished and its messages are handled (no sleeps)."""
     app = pilot.app
-    for _ in range(200):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         await app.workers.wait_for_complete()
         await pilot.pause()
         if quiet(app):

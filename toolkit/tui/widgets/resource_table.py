@@ -24,12 +24,16 @@ class Row:
     tags: tuple[Tag, ...] = ()
     data: object = None
     text: str = field(default="", compare=False)
+    display: tuple = field(default=(), compare=False, repr=False)
+    """The cells as rich Text, made once: no markup parsing of names and values, nothing to redo per render."""
 
     def __post_init__(self) -> None:
         if not self.text:
             words = [c.plain if isinstance(c, Text) else str(c) for c in self.cells]
             words += [f"{t.key}={t.value}" for t in self.tags]
             object.__setattr__(self, "text", " ".join(words).lower())
+        object.__setattr__(self, "display", tuple(
+            c if isinstance(c, Text) else Text(str(c), end="", no_wrap=True) for c in self.cells))
 
 
 def row_matches(row: Row, query: str) -> bool:
@@ -134,7 +138,7 @@ class ResourceTable(DataTable):
         self.shown_rows = rows
         self.clear()
         for row in rows:
-            cells = ((MARK if row.key in self.marked else " "),) + row.cells if self.markable else row.cells
+            cells = ((MARK if row.key in self.marked else " "),) + row.display if self.markable else row.display
             self.add_row(*cells, key=row.key)
         self._restore_cursor(keep)
         self._label_sorted()
@@ -149,6 +153,13 @@ class ResourceTable(DataTable):
         for index, name in enumerate(self.column_names):
             arrow = ("▼" if self.sort_reverse else "▲") if index == self.sort_column else ""
             self.columns[self.ordered_columns[index + offset].key].label = Text(name + arrow)
+
+    def _update_dimensions(self, new_rows) -> None:
+        """With every column of fixed width and rows one line high, measuring new cells cannot change
+        the layout: skip it (it dominates a 1,000-row re-render) and only recompute the virtual size."""
+        if all(not column.auto_width for column in self.columns.values()):
+            new_rows = ()
+        super()._update_dimensions(new_rows)
 
     # -- sorting ----------------------------------------------------------------
     def sort_by(self, column: int, reverse: bool | None = None) -> None:

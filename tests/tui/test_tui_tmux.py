@@ -1,0 +1,69 @@
+"""A new user's first minute, in a real terminal: tmux send-keys / capture-pane against `vpcep tui --demo`."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+AREAS = [("2", "Endpoints"), ("3", "Approvals"), ("4", "DNS"), ("5", "Routes"), ("6", "Checks"), ("1", "Services")]
+
+
+class Tmux:
+    """One private tmux server (-L) with one 132x34 pane running bash."""
+
+    def __init__(self, home) -> None:
+        self.socket = f"vpcep-test-{uuid.uuid4().hex[:8]}"
+        self("new-session", "-d", "-s", "t", "-x", "132", "-y", "34", "-e", f"HOME={home}",
+             "-e", f"XDG_CONFIG_HOME={home}/cfg", "-e", "TERM=xterm-256color", "bash --norc --noprofile")
+
+    def __call__(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True).stdout
+
+    def send(self, *keys: str) -> None:
+        self("send-keys", "-t", "t", *keys)
+
+    def screen(self) -> str:
+        return self("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if predicate(text):
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"screen never matched; last screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def test_demo_every_area_and_clean_quit(tmp_path):
+    tmux = Tmux(tmp_path)
+    try:
+        env = " ".join(f"-u {name}" for name in ("VPCEP_STATE", "VPCEP_CONFIG", "VPCEP_ACCOUNT", "VPCEP_READ_ONLY"))
+        command = (f"stty -g > {tmp_path}/before; env {env} {shlex.quote(sys.executable)} -m toolkit tui --demo "
+                   f"--no-dns; echo EXIT=$?; stty -g > {tmp_path}/after")
+        tmux.send(command, "Enter")
+        first = tmux.wait_for(lambda s: "awaiting approval" in s and "partner-api" in s)
+        assert first.splitlines()[0].lstrip().startswith("vpcep  Services")
+        for key, title in AREAS:
+            tmux.send(key)
+            tmux.wait_for(lambda s, title=title: s.splitlines()[0].lstrip().startswith(f"vpcep  {title}"))
+        tmux.send("q")
+        after = tmux.wait_for(lambda s: "EXIT=" in s and (tmp_path / "after").exists())
+        assert "EXIT=0" in after and "Traceback" not in after
+        assert "vpcep  Services" not in after  # the alternate screen is gone
+        tmux.wait_for(lambda s: (tmp_path / "after").read_text().strip() != "")
+        assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()  # terminal modes restored
+    finally:
+        tmux.close()
