@@ -82,7 +82,7 @@ class Chain:
             return Outcome(None)
         except BadQuery as bad:
             return Outcome(wire.error_reply(bad.query, bad.rcode) if bad.query else None)
-        level = self.acl.classify(ip)
+        level = self.acl.classify(ip)  # the first handler: outside allow_query is REFUSED
         if level == DENY:
             return Outcome(wire.error_reply(query, REFUSED))
         try:
@@ -109,17 +109,32 @@ class Chain:
         return self._resolve(query, level, tcp)
 
     def _resolve(self, query: Query, level: int, tcp: bool):
-        snap = self.live.snapshot
-        answer = snap.table.lookup(query.key, query.qtype)
-        if answer is not None:
-            return self._send(query, answer, FOREVER, level, tcp)
-        if snap.obs is not None and snap.obs.matches(query.key):
-            return self._send(query, snap.obs.lookup(query.qtype), FOREVER, level, tcp)
+        """The handlers in their fixed order; each answers (an Outcome or a coroutine) or passes on (None)."""
+        for handler in (self._zones, self._obs, self._forwarding):
+            result = handler(query, level, tcp)
+            if result is not None:
+                return result
+        raise BadQuery(REFUSED)
+
+    def _zones(self, query: Query, level: int, tcp: bool):
+        """Private and static zones: authoritative, NXDOMAIN/NODATA with the SOA."""
+        answer = self.live.snapshot.table.lookup(query.key, query.qtype)
+        return None if answer is None else self._send(query, answer, FOREVER, level, tcp)
+
+    def _obs(self, query: Query, level: int, tcp: bool):
+        """OBS names answered locally (`[obs] mode = "local"`); in forward mode they pass on."""
+        obs = self.live.snapshot.obs
+        if obs is None or not obs.matches(query.key):
+            return None
+        return self._send(query, obs.lookup(query.qtype), FOREVER, level, tcp)
+
+    def _forwarding(self, query: Query, level: int, tcp: bool):
+        """Forward zones, OBS forwarders, default forwarders; only for allow_recursion clients (RFC 5358)."""
         if level != RECURSE:
             raise BadQuery(REFUSED)
         upstreams = self.obs_routes if self._is_obs(query.key) else self.routes.for_name(query.key)
         if not upstreams:
-            raise BadQuery(REFUSED)
+            return None
         now = self.clock()
         cached = self.forwarder.cache.get((query.key, query.qtype, query.qclass), now)
         if cached is not None:  # a cache hit needs no coroutine
