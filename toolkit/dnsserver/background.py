@@ -13,6 +13,8 @@ class Background:
 
     `observer(client_ip, query_bytes, reply_bytes)` is called on the server's thread for every
     UDP and TCP reply (keep it cheap: append to a bounded deque, post a message).
+    Give it a registry of its own (`Registry.open(settings)`): the watcher reads the generation
+    every few milliseconds, and a write on a shared connection would hold it up.
     """
 
     def __init__(self, settings, registry, options: Options | None = None, observer=None) -> None:
