@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -100,9 +101,11 @@ def load(config: str | None = None, state: str | None = None, act_as: str | None
     env = os.environ if env is None else env
     path = Path(config or env.get("VPCEP_CONFIG") or default_config_path(env))
     data = _read_toml(path, explicit=bool(config or env.get("VPCEP_CONFIG")))
+    _check_sections(data, path)
     sections = {name: _section(cls, data.get(name, {}), env, name) for name, cls in SECTIONS.items()}
     if "forward_zones" in data.get("dns", {}):
         sections["dns"] = replace(sections["dns"], forward_zones=dict(data["dns"]["forward_zones"]))
+    _check_cloud(sections["cloud"].services)
     base = Settings(state=_xdg("DATA", ".local/share", env) / "state.db", config=path, **sections)
     return replace(
         base,
@@ -120,8 +123,33 @@ def _read_toml(path: Path, explicit: bool) -> dict:
         if explicit:
             raise ConfigError(f"config file {path} does not exist", fix="create it or drop --config") from None
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}", fix="fix the TOML syntax") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}",
+                          fix="check the path and its permissions (--config / VPCEP_CONFIG)") from None
+    except ValueError as exc:  # TOMLDecodeError, or bytes that are not UTF-8
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}", fix="fix the TOML syntax") from None
+
+
+def _check_sections(data: dict, path: Path) -> None:
+    """A misspelt section would silently leave its defaults in force: refuse it."""
+    for name, value in data.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"config file {path}: unknown section [{name}]",
+                              fix=f"valid sections: {', '.join(sorted(SECTIONS))}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"config file {path}: {name} must be a section ([{name}]), not a value",
+                              fix=f"write [{name}] and its keys on the lines below")
+
+
+def _check_cloud(services: dict) -> None:
+    """S2: the region's built-in services, at least OBS (gateway) and DNS (interface); names by S5."""
+    for short, kind in services.items():
+        if not _SHORT_NAME.match(str(short)) or kind not in ("gateway", "interface"):
+            raise ConfigError(f"setting [cloud] services: {short!r} = {kind!r} is not a cloud service", rule="S2",
+                              fix="names of 1-16 letters, digits, _ or -; types gateway or interface")
+    if services.get("obs") != "gateway" or services.get("dns") != "interface":
+        raise ConfigError("setting [cloud] services must keep obs = \"gateway\" and dns = \"interface\"", rule="S2",
+                          fix="add other cloud services beside them")
 
 
 def _section(cls, values: dict, env, name: str):
@@ -144,7 +172,7 @@ def _coerce(default, value, where: str):
         if isinstance(default, bool):
             return value if isinstance(value, bool) else _truthy(str(value))
         if isinstance(default, int):
-            return int(value)
+            return _whole(value)
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else value
             return tuple(str(item).strip() for item in items if str(item).strip())
@@ -152,7 +180,23 @@ def _coerce(default, value, where: str):
             return dict(tomllib.loads(f"v = {value}")["v"]) if isinstance(value, str) else dict(value)
         return str(value)
     except (TypeError, ValueError, tomllib.TOMLDecodeError):
-        raise ConfigError(f"setting {where} = {value!r} has the wrong type", fix=f"give a {type(default).__name__}") from None
+        raise ConfigError(f"setting {where} = {value!r} has the wrong type",
+                          fix=f"give {_KINDS[type(default)]}") from None
+
+
+_KINDS = {bool: "true or false", int: "a whole number, 0 or more", tuple: "a list of strings",
+          dict: "a table", str: "a string"}
+_SHORT_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,16}$")
+
+
+def _whole(value) -> int:
+    """Counts, ports, TTLs: never negative, and `true` is not a number."""
+    if isinstance(value, bool) or (isinstance(value, str) and not value.strip().isascii()):
+        raise ValueError(value)
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
 
 
 def _truthy(text: str) -> bool:
