@@ -46,9 +46,11 @@ def big_zone(tmp_path):
     return zones
 
 
-@pytest.fixture
-def server(serve, settings, big_zone, endpoints):
-    return serve(with_dns(settings, zones_dir=str(big_zone)), Options(poll=0.01, limits=Limits(tcp_idle=0.3)))
+@pytest.fixture(params=["batched", "plain"])
+def server(request, serve, settings, big_zone, endpoints):
+    """Every case runs over both UDP paths: recvmmsg/sendmmsg batches and one recvfrom/sendto per datagram."""
+    return serve(with_dns(settings, zones_dir=str(big_zone)),
+                 Options(poll=0.01, limits=Limits(tcp_idle=0.3), batched_udp=request.param == "batched"))
 
 
 @pytest.mark.parametrize("packet, rcode", [

@@ -15,6 +15,7 @@ def add_commands(b) -> None:
     p.add_argument("--tcp-idle", type=float, default=10.0, metavar="S", help="close idle TCP connections after S seconds")
     p.add_argument("--tcp-max", type=int, default=1024, metavar="N", help="most TCP connections open at once")
     p.add_argument("--reuse-port", action="store_true", help="bind with SO_REUSEPORT (set for workers)")
+    p.add_argument("--plain-udp", action="store_true", help="one recvfrom/sendto per datagram, not recvmmsg batches")
     p = b.verb(group, "records", "what the server would answer now")
     p.add_argument("--zone", metavar="Z", help="only this zone")
     p.add_argument("--zones", metavar="DIR", help="static zone files (default: [dns] zones_dir)")
@@ -38,7 +39,7 @@ def cmd_dns_serve(reg, args, out) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = Options(listen=args.listen, forwarders=args.forwarder, zones_dir=args.zones,
                       limits=Limits(tcp_idle=args.tcp_idle, tcp_max=args.tcp_max),
-                      reuse_port=args.reuse_port or args.workers > 1)
+                      reuse_port=args.reuse_port or args.workers > 1, batched_udp=not args.plain_udp)
     children = spawn_workers(args.workers, reg.settings, options)
 
     def ready(service, bound) -> None:

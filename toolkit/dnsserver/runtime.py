@@ -31,6 +31,7 @@ class Options:
     policy: Policy = field(default_factory=Policy)
     limits: Limits = field(default_factory=Limits)
     reuse_port: bool = False
+    batched_udp: bool = True
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -62,7 +63,7 @@ class Service:
         self.chain = Chain(self.live, Acl(dns.allow_query, dns.allow_recursion), _routes(dns, self.options),
                            _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, keyring_from(dns.tsig_keys)),
                            clock=lambda: asyncio.get_running_loop().time())
-        self.server = DnsServer(self.chain, self.options.limits)
+        self.server = DnsServer(self.chain, self.options.limits, self.options.batched_udp)
         self.watcher: asyncio.Task | None = None
         self.notified: list = []
 

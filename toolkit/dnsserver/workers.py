@@ -25,4 +25,6 @@ def spawn_workers(count: int, settings, options) -> list[subprocess.Popen]:
     if options.zones_dir:
         argv += ["--zones", options.zones_dir]
     argv += ["--tcp-idle", str(options.limits.tcp_idle), "--tcp-max", str(options.limits.tcp_max)]
+    if not options.batched_udp:
+        argv.append("--plain-udp")
     return [subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=os.environ.copy()) for _ in range(count - 1)]
