@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 from toolkit import config
@@ -48,6 +49,11 @@ class LazyRegistry:
             self._registry.close()
 
 
+def _batch(reg, changes: list, action: str):
+    """One transaction for a command's several changes, so a refused one leaves the state as it was."""
+    return reg.batch(action) if changes else contextlib.nullcontext()
+
+
 def _canonical(verb: str) -> str:
     return {"ls": "list"}.get(verb, verb)
 
@@ -91,8 +97,10 @@ def _inventory_json(reg: Registry, account: str) -> dict:
 
 
 def cmd_quota(reg: Registry, args, out: Out) -> int:
-    for text in args.set_:
-        reg.set_quota(*parse_setting(text))
+    wanted = [parse_setting(text) for text in args.set_]
+    with _batch(reg, wanted, "change quotas"):
+        for kind, value in wanted:
+            reg.set_quota(kind, value)
     quotas = reg.quotas()
     out.emit({"quotas": {"resources": [q.to_dict() for q in quotas]}},
              table(["type", "used", "quota"], [[q.type, q.used, q.quota] for q in quotas]))
@@ -134,11 +142,12 @@ def cmd_vpc_delete(reg: Registry, args, out: Out) -> int:
 
 def cmd_vpc_routes(reg: Registry, args, out: Out) -> int:
     vpc = reg.get_vpc(args.ref)
-    for text in args.add:
-        dest, _, hop = text.partition("@")
-        vpc = reg.add_vpc_route(args.ref, dest, hop)
-    for dest in args.remove:
-        vpc = reg.remove_vpc_route(args.ref, dest)
+    with _batch(reg, args.add + args.remove, "change VPC routes"):
+        for text in args.add:
+            dest, _, hop = text.partition("@")
+            vpc = reg.add_vpc_route(args.ref, dest, hop)
+        for dest in args.remove:
+            vpc = reg.remove_vpc_route(args.ref, dest)
     out.emit({"routes": [r.to_dict() for r in vpc.routes]},
              table(["destination", "nexthop"], [[r.destination, r.nexthop] for r in vpc.routes]))
 
@@ -239,10 +248,11 @@ def _connections(endpoints, out: Out) -> None:
 
 def cmd_service_whitelist(reg: Registry, args, out: Out) -> int:
     entries = reg.whitelist(args.ref)
-    if args.add:
-        entries = reg.whitelist_add(args.ref, args.add, args.description)
-    if args.remove:
-        entries = reg.whitelist_remove(args.ref, args.remove)
+    with _batch(reg, args.add + args.remove, "change a whitelist"):
+        if args.add:
+            entries = reg.whitelist_add(args.ref, args.add, args.description)
+        if args.remove:
+            entries = reg.whitelist_remove(args.ref, args.remove)
     out.emit({"permissions": [e.to_dict() for e in entries]},
              table(["permission", "id", "description", "created"],
                    [[e.permission, e.id, e.description, e.created_at[:19]] for e in entries]))

@@ -13,14 +13,17 @@ PARTNER = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"
 
 
 def build_demo(reg: Registry, region: str | None = None, domain: str | None = None) -> None:
-    """Fill an empty state; refuse (exit 1) to touch one that holds anything of the user's."""
-    if not reg.initialized:
-        reg.init(region or reg.settings.identity.region, domain or reg.settings.identity.domain,
-                 reg.settings.identity.account)
-    _refuse_non_empty(reg)
-    same_account_vpcs(reg)
-    cross_account_approval(reg)
-    on_prem_obs(reg)
+    """Fill an empty state; refuse (exit 1) to touch one that holds anything of the user's.
+
+    One transaction: a demo that fails half-way leaves the state as it found it."""
+    with reg.batch("build the demo"):
+        if not reg.initialized:
+            reg.init(region or reg.settings.identity.region, domain or reg.settings.identity.domain,
+                     reg.settings.identity.account)
+        _refuse_non_empty(reg)
+        same_account_vpcs(reg)
+        cross_account_approval(reg)
+        on_prem_obs(reg)
 
 
 def _refuse_non_empty(reg: Registry) -> None:

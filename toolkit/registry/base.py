@@ -74,6 +74,13 @@ class Base:
         return self.store.generation()
 
     @contextmanager
+    def batch(self, action: str):
+        """Several use cases as one transaction: all of them happen or none (a refused one rolls back the rest)."""
+        self._refuse_if_read_only(action)
+        with self.store.write():
+            yield self
+
+    @contextmanager
     def _write(self, action: str):
         """A write transaction, refused in read-only mode (§7)."""
         self._refuse_if_read_only(action)

@@ -40,6 +40,7 @@ class ServiceCases(NetworkCases):
         with self._write("create a service") as txn:
             vpc_obj = self._vpc(txn, vpc)
             check_vpc_usable(vpc_obj, None)
+            _refuse_builtin_name(txn, name)
             self._check_quota(txn, "endpoint_service")
             service = self._new_service(name, server, port_id, vpc_obj.id, approval, mappings, tag_list, description)
             txn.put("services", service.to_dict())
@@ -206,7 +207,10 @@ class ServiceCases(NetworkCases):
         doc = txn.get("services", ref) or next(iter(txn.select("services", name=ref)), None)
         if doc is None:
             docs = [d for d in txn.select("services", domain_id=[self.account, "cloud"]) if d["short_name"] == ref]
-            doc = docs[0] if len(docs) == 1 else None
+            if len(docs) > 1:
+                raise ValidationError(f"{len(docs)} services are named {ref!r}", rule="S5",
+                                      fix="give the id or the stored name: " + ", ".join(d["service_name"] for d in docs))
+            doc = docs[0] if docs else None
         return EndpointService.from_dict(doc) if doc else None
 
     def _owned(self, txn: Txn, ref: str) -> EndpointService:
@@ -230,6 +234,13 @@ class ServiceCases(NetworkCases):
     @staticmethod
     def _endpoints_of(txn: Txn, service: EndpointService) -> list[Endpoint]:
         return [Endpoint.from_dict(d) for d in txn.select("endpoints", service_id=service.id)]
+
+
+def _refuse_builtin_name(txn: Txn, name: str | None) -> None:
+    """S2/S5: `obs`, `dns` (and the region's other cloud services) name the built-in services."""
+    if name and any(d["short_name"] == name for d in txn.select("services", domain_id="cloud")):
+        raise ValidationError(f"service name {name!r} is taken by a built-in cloud service", rule="S2",
+                              fix="choose another --name")
 
 
 def _normalized_or_raw(text: str) -> str:
