@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 
 
@@ -21,14 +20,17 @@ def cmd_tui(reg, args, out) -> int:
     registry = _demo(reg.settings) if args.demo else reg
     if args.demo:
         out.note(f"demo state: {registry.store.path}")
-    dns, note = _dns(registry, args.no_dns)
+    from toolkit.tui.dns_host import start
+
+    dns = start(registry, serve=not args.no_dns)
     try:
-        make_app(registry.settings, registry, dns=dns, dns_note=note).run()
+        make_app(registry.settings, registry, dns=dns).run()
     finally:
-        if dns is not None:
-            dns.stop()
+        dns.stop()
         if registry is not reg:
             registry.close()
+    if dns.error:
+        out.note(f"the DNS server did not start: {dns.error}")
     return 0
 
 
@@ -45,15 +47,3 @@ def _demo(settings):
 
     return open_demo(tempfile.mkdtemp(prefix="vpcep-demo-"), read_only=settings.read_only,
                      act_as=settings.act_as or None)
-
-
-def _dns(registry, disabled: bool):
-    """The DNS server seam: started here once toolkit.dnsserver offers a runner the app can host."""
-    if disabled:
-        return None, "Live query log: off (started with --no-dns)."
-    if importlib.util.find_spec("toolkit.dnsserver.server") is None or \
-            importlib.util.find_spec("toolkit.tui.dns_host") is None:
-        return None, "Live query log: the DNS server (toolkit.dnsserver) is not part of this build yet."
-    from toolkit.tui.dns_host import start
-
-    return start(registry)

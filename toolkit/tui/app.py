@@ -56,15 +56,23 @@ class VpcepApp(App):
     busy: reactive[int] = reactive(0)
     """Registry calls in flight (the header's progress indicator)."""
 
-    def __init__(self, settings: Settings, registry: Registry, *, dns=None, dns_note: str = "",
-                 poll_interval: float | None = 0.25, cursor_blink: bool = True, mode: str = "services") -> None:
+    def __init__(self, settings: Settings, registry: Registry, *, dns=None,
+                 poll_interval: float | None = 0.25, cursor_blink: bool = True, mode: str = "services",
+                 mask_volatile: bool = False, route_backend=None, check_timeout: float = 2.0) -> None:
         self.DEFAULT_MODE = mode  # the area shown first
         super().__init__()
         self.settings, self.registry, self.dns = settings, registry, dns
-        self.dns_note = dns_note or "Live query log: no DNS server runs inside this app."
         self.read_only = bool(settings.read_only or registry.settings.read_only)
         self.account = registry.account
         self.poll_interval, self.cursor_blink = poll_interval, cursor_blink
+        self.mask_volatile = mask_volatile
+        from toolkit.tui.routes_ops import kernel_backend
+        self.route_backend = route_backend or kernel_backend
+        """Makes the RouteBackend the Routes area reads and changes (the kernel unless a test gives one)."""
+        self.check_timeout = check_timeout
+        self.gateway = settings.routes.gateway
+        """The VPN / Direct Connect gateway the Routes area plans with (and the Checks area expects)."""
+        """Screenshots and snapshots: show values that change per run (SOA serials, durations) as placeholders."""
         self.generation_seen: int | None = None
         if self.read_only:
             self.sub_title = "read-only"
@@ -137,5 +145,10 @@ class VpcepApp(App):
 
 
 def make_app(settings: Settings, registry: Registry, **options) -> VpcepApp:
-    """The app over `registry` (the factory shared by the CLI, the tests and `vpcep screenshots`)."""
+    """The app over `registry` (the factory shared by the CLI, the tests and `vpcep screenshots`).
+
+    Without a `dns` host the DNS area shows what the server would answer, without serving."""
+    if options.get("dns") is None:
+        from toolkit.tui.dns_host import DnsHost
+        options["dns"] = DnsHost(settings, registry, serve=False, note="no server runs inside this app")
     return VpcepApp(settings, registry, **options)

@@ -66,7 +66,8 @@ def build_tui_demo(reg: Registry) -> None:
 
 def demo_settings(directory: str | Path, **flags) -> config.Settings:
     """Settings for a demo state in `directory`, ignoring the user's config and environment."""
-    return config.load(state=str(Path(directory) / "demo.db"), env={"HOME": str(directory)}, **flags)
+    env = {"HOME": str(directory), "VPCEP_DNS_ZONES_DIR": str(Path(directory) / "zones")}
+    return config.load(state=str(Path(directory) / "demo.db"), env=env, **flags)
 
 
 def open_demo(directory: str | Path | None = None, *, deterministic: bool = True, **flags) -> Registry:

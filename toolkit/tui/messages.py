@@ -43,3 +43,27 @@ class Verified(Message):
     def __init__(self, name: str, found: bool) -> None:
         self.name, self.found = name, found
         super().__init__()
+
+
+class DryRun(Message):
+    """What apply or remove would change now, for the confirmation dialog."""
+
+    def __init__(self, action: str, lines: list[str]) -> None:
+        self.action, self.lines = action, lines
+        super().__init__()
+
+
+class CheckProgress(Message):
+    """One endpoint's check finished (all its steps), while the run goes on."""
+
+    def __init__(self, report) -> None:
+        self.report = report
+        super().__init__()
+
+
+class CheckFinished(Message):
+    """The whole run is done; `run` is its JSON form as the history stores it."""
+
+    def __init__(self, run: dict) -> None:
+        self.run = run
+        super().__init__()

@@ -11,6 +11,11 @@ TONE = {"available": "success", "accepted": "success", "pendingAcceptance": "war
         "deleting": "warning", "rejected": "error", "failed": "error", "deleted": "error"}
 
 
+def tone(theme: dict, name: str) -> str:
+    """A Rich style from a theme variable ($success, $warning, $error); "muted" is dim text."""
+    return "dim" if name == "muted" else theme.get(name, "")
+
+
 def status(theme: dict, value) -> Text:
     """A status in its theme colour ($success / $warning / $error)."""
     tone = TONE.get(str(value))

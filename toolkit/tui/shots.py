@@ -96,10 +96,30 @@ async def dns(pilot: Pilot) -> None:
 
 async def routes(pilot: Pilot) -> None:
     await press(pilot, "5")
+    pilot.app.screen.query_one("#gateway").value = "192.168.0.1"
+    await press(pilot, "g", "enter")
+
+
+async def routes_render(pilot: Pilot) -> None:
+    await routes(pilot)
+    pilot.app.screen.query_one("#route-tabs").active = "fmt-bind"
+    await settle(pilot)
 
 
 async def checks(pilot: Pilot) -> None:
     await press(pilot, "6")
+
+
+async def check_run(pilot: Pilot) -> None:
+    """A real run from this host (results depend on it): not a snapshot, only a picture."""
+    await press(pilot, "6", "c")
+    screen = pilot.app.screen
+    deadline = time.monotonic() + 30
+    while (screen.running or not screen.reports) and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    await settle(pilot)
+    screen.table.move_cursor(row=0)
+    await settle(pilot)
 
 
 async def help_keys(pilot: Pilot) -> None:
@@ -116,16 +136,25 @@ async def refused(pilot: Pilot) -> None:
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "services": services, "service-detail": service_detail, "service-form": service_form,
     "endpoints": endpoints, "endpoint-wizard": endpoint_wizard, "approvals": approvals, "dns": dns,
-    "routes": routes, "checks": checks, "help": help_keys, "error": refused,
+    "routes": routes, "routes-render": routes_render, "checks": checks, "check-run": check_run,
+    "help": help_keys, "error": refused,
 }
+VOLATILE = {"check-run"}
+"""Shots that depend on the host (a real check run): written by `vpcep screenshots`, not snapshot-tested."""
 
 
 def shot_app(registry):
     """The app as the screenshots and snapshots show it: no polling, no blinking cursor."""
     from toolkit.tui.app import make_app
 
-    return make_app(registry.settings, registry, poll_interval=None, cursor_blink=False,
-                    dns_note="Live query log: the DNS server (toolkit.dnsserver) is not part of this build yet.")
+    from toolkit.tui.dns_host import DnsHost
+
+    from toolkit.routing.apply import MemoryBackend
+
+    dns = DnsHost(registry.settings, registry, serve=False, note="not started for this picture")
+    kernel = MemoryBackend(connected=["192.168.0.0/24"])  # an empty main table: pictures do not show the host's
+    return make_app(registry.settings, registry, dns=dns, poll_interval=None, cursor_blink=False,
+                    mask_volatile=True, route_backend=lambda: kernel, check_timeout=0.5)
 
 
 async def capture(registry, script: Callable[[Pilot], Awaitable[None]]) -> str:

@@ -1,20 +1,140 @@
-"""Checks area: state → dns → route → policy → tcp per endpoint — a seam until toolkit.checks lands."""
+"""Checks area: state → dns → route → policy → tcp per endpoint, filled in as each finishes; history of runs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Label, Static
 
-from toolkit.tui.screens.base import BaseScreen
-from toolkit.tui.widgets.unavailable import Unavailable
+from toolkit.tui import checks_ops
+from toolkit.tui.messages import CheckFinished, CheckProgress, Failed
+from toolkit.tui.rows import short_time, tone
+from toolkit.tui.screens.base import AreaScreen
+from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
-PURPOSE = ("This area will run the connectivity checks for all or the selected endpoints, filling in each "
-           "step live (state → dns → route → policy → tcp) with ✓/✗ and figures; a failed step shows its "
-           "rule (F1–F5, O6) and the fix; earlier runs stay in a history.")
+STEPS = ("state", "dns", "route", "policy", "tcp")
+MARKS = {"passed": ("✓", "success"), "failed": ("✗", "error"), "skipped": ("–", "muted"),
+         "running": ("…", "warning")}
+CHECK_COLUMNS = [("Endpoint", 36), ("Service", 12), ("IP", 15)] + [(step, 6) for step in STEPS] + [("Result", 10)]
+HISTORY_COLUMNS = [("Run", 8), ("Started", 19), ("Targets", 7), ("Passed", 6), ("Failed", 6), ("First failure", 13),
+                   ("Exit", 4)]
 
 
-class ChecksScreen(BaseScreen):
+@dataclass(frozen=True)
+class ChecksData:
+    endpoints: list
+    history: list
+
+
+class ChecksScreen(AreaScreen):
     AREA = "Checks"
+    COLUMNS = CHECK_COLUMNS
+    MARKABLE = True
+    BINDINGS = [Binding("c", "run", "Run checks")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: ChecksData | None = None
+        self.reports: dict = {}
+        self.running: set[str] = set()
 
     def body(self) -> ComposeResult:
-        yield Unavailable("toolkit.checks", PURPOSE, ["vpcep endpoint show ID     (status, ip, dns names: F4)",
-                                                       "vpcep service rules ID     (backend inbound rules: F1–F3)"])
+        yield Static("Marked endpoints (or all when none is marked) are checked from this host; a failed step "
+                     "names its rule and the fix.", classes="intro")
+        yield from super().body()
+        yield Static("", id="check-detail", markup=False)
+        yield Label("History", classes="intro")
+        yield ResourceTable(HISTORY_COLUMNS, id="history-table")
+
+    def fetch(self) -> ChecksData:
+        reg = self.app.registry
+        return ChecksData(reg.list_endpoints(), reg.check_history(10))
+
+    def rows(self, data: ChecksData) -> list:
+        self.data = data
+        theme = self.app.theme_variables
+        return [self._row(theme, e) for e in data.endpoints]
+
+    def _row(self, theme: dict, e) -> Row:
+        report = self.reports.get(e.id)
+        steps = {s.step: str(s.status) for s in report.steps} if report else {}
+        state = "running" if e.id in self.running else None
+        marks = tuple(_mark(theme, state or steps.get(step)) for step in STEPS)
+        result = "running" if state else ("passed" if report and report.ok else
+                                          f"✗ {report.first_failure.step}" if report else "-")
+        service = e.endpoint_service_name.split(".")[1] if e.endpoint_service_name.count(".") == 2 else "-"
+        return Row(e.id, (e.id, service, e.ip or "-") + marks + (result,), e.tags, e)
+
+    def show(self, data: ChecksData) -> None:
+        super().show(data)
+        self.query_one("#history-table", ResourceTable).set_rows(
+            [Row(r["run_id"], (r["run_id"], short_time(r["started_at"]), r["summary"]["targets"],
+                               r["summary"]["passed"], r["summary"]["failed"], r["summary"]["first_failure"] or "-",
+                               r["exit_code"]), data=r) for r in data.history])
+        self._show_detail()
+
+    # -- detail of the row under the cursor ------------------------------------------------
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self.table:
+            self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self.table.current()
+        report = self.reports.get(row.key) if row else None
+        self.query_one("#check-detail", Static).update(
+            detail_text(self.app.theme_variables, report, self.app.mask_volatile) if report
+            else "Not checked yet: press c to run the checks.")
+
+    # -- running ------------------------------------------------------------------------------
+    def action_run(self) -> None:
+        chosen = [row.key for row in self.table.chosen()] if self.table.marked else \
+            [row.key for row in self.table.shown_rows]
+        if chosen and not self.running:
+            self.running = set(chosen)
+            self.table.set_rows(self.rows(self.data))
+            self.check(chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="checks")
+    def check(self, endpoint_ids: list[str]) -> None:
+        try:
+            options = checks_ops.options_for(self.app, self.app.check_timeout)
+            run = checks_ops.run_checks(self.app.registry, endpoint_ids, options,
+                                        lambda report: self.post_message(CheckProgress(report)))
+            self.post_message(CheckFinished(run))
+        except Exception as exc:  # noqa: BLE001
+            self.running = set()
+            self.post_message(Failed(exc, "run the checks"))
+
+    def on_check_progress(self, message: CheckProgress) -> None:
+        self.reports[message.report.target] = message.report
+        self.running.discard(message.report.target)
+        self.table.set_rows(self.rows(self.data))
+        self._show_detail()
+
+    def on_check_finished(self, message: CheckFinished) -> None:
+        self.running = set()
+        summary = message.run["summary"]
+        self.notify(f"{summary['passed']} passed, {summary['failed']} failed", title="Checks done")
+        self.reload()
+
+
+def _mark(theme: dict, status: str | None) -> Text:
+    symbol, name = MARKS.get(status or "", ("·", "muted"))
+    return Text(symbol, style=tone(theme, name), end="")
+
+
+def detail_text(theme: dict, report, mask: bool = False) -> Text:
+    """Every step of one endpoint: mark, name, what was seen, time; a failed step's rule and fix."""
+    text = Text(f"{report.label}\n")
+    for step in report.steps:
+        symbol, name = MARKS.get(str(step.status), ("·", "muted"))
+        took = "…" if mask else f"{step.duration_ms:.1f} ms"
+        text.append(f" {symbol} ", style=tone(theme, name))
+        text.append(f"{step.step:7} {step.detail}  ({took})\n")
+        if step.failed:
+            text.append(f"     rule {step.rule} — fix: {step.fix}\n", style=tone(theme, "warning"))
+    return text

@@ -1,14 +1,25 @@
-"""DNS area: the private records as the server answers them now (E5), and the server's query log."""
+"""DNS area: zones and records as the server answers them now (E5, O2), its live query log and counters."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
 from toolkit.tui.screens.base import AreaScreen
-from toolkit.tui.widgets.resource_table import Row
+from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
-RECORD_COLUMNS = [("Name", 66), ("Type", 4), ("TTL", 5), ("Address", 15), ("Endpoint", 36)]
+RECORD_COLUMNS = [("Name", 38), ("Type", 5), ("TTL", 5), ("Data", 34), ("Zone", 36)]
+LOG_COLUMNS = [("Time", 8), ("Name", 62), ("Type", 5), ("Client", 15), ("Rcode", 8), ("Bytes", 5)]
+
+
+@dataclass(frozen=True)
+class DnsView:
+    records: list
+    queries: list
+    summary: str
 
 
 class DnsScreen(AreaScreen):
@@ -16,27 +27,59 @@ class DnsScreen(AreaScreen):
     COLUMNS = RECORD_COLUMNS
 
     def body(self) -> ComposeResult:
-        yield Static("Private zone records: one A record per name of every accepted endpoint with a "
-                     "private domain name (E5).", classes="intro")
+        yield Static("", id="dns-server", classes="intro")
         yield from super().body()
-        yield Static("", id="dns-server", classes="panel")
+        yield Label("Live query log (newest first)", id="log-title", classes="intro")
+        yield ResourceTable(LOG_COLUMNS, id="query-log")
 
-    def fetch(self):
+    def on_mount(self) -> None:
+        super().on_mount()
+        serving = self.app.dns.serving
+        self.query_one("#query-log").display = serving
+        self.query_one("#log-title").display = serving
+        if serving:
+            self.set_interval(1.0, self.reload)  # the log moves without the state's generation moving
+
+    def fetch(self) -> DnsView:
         dns = self.app.dns
-        return self.app.registry.private_records(), (dns.summary() if dns is not None else None)
+        records = [(_relative(str(rr.rname), zone.origin), _type(rr), rr.ttl, self._data(rr), zone.origin)
+                   for zone in dns.zones() for rr in zone.records]
+        return DnsView(records, dns.recent(), dns.summary())
 
-    def rows(self, data) -> list:
-        records, _ = data
-        ttl = self.app.settings.dns.ttl
-        return [Row(f"{r.name}/{r.ip}", (r.name, "A", ttl, r.ip, r.endpoint_id), data=r) for r in records]
+    def _data(self, rr) -> str:
+        text = rr.rdata.toZone()
+        if _type(rr) == "SOA" and self.app.mask_volatile:
+            parts = text.split()
+            text = " ".join(parts[:2] + ["<serial>"] + parts[3:])
+        return text
 
-    def show(self, data) -> None:
-        super().show(data)
-        self.query_one("#dns-server", Static).update(data[1] or self.app.dns_note)
+    def rows(self, view: DnsView) -> list:
+        return [Row(f"{name}/{kind}/{data}", (name, kind, ttl, data, zone)) for name, kind, ttl, data, zone
+                in view.records]
+
+    def show(self, view: DnsView) -> None:
+        super().show(view)
+        self.query_one("#dns-server", Static).update(view.summary)
+        self.query_one("#query-log", ResourceTable).set_rows(
+            [Row(f"{q.at}/{i}", (time.strftime("%H:%M:%S", time.localtime(q.at)), q.name, q.qtype, q.client,
+                                 q.rcode, q.size)) for i, q in enumerate(view.queries)])
 
     def action_copy_json(self) -> None:
         row = self.table.current()
         if row is not None:
-            record = row.data
-            self.copy_json(record.name, {"name": record.name, "type": "A", "ttl": self.app.settings.dns.ttl,
-                                         "records": [record.ip], "endpoint_id": record.endpoint_id})
+            name, kind, ttl, data, zone = row.cells
+            fqdn = zone if name == "@" else f"{name}.{zone}"
+            self.copy_json(fqdn, {"name": fqdn, "type": kind, "ttl": ttl, "data": data, "zone": zone})
+
+
+def _relative(name: str, origin: str) -> str:
+    """Names as a zone file writes them: `@` for the apex, the labels before the origin otherwise."""
+    if name.lower() == origin.lower():
+        return "@"
+    return name[: -len(origin) - 1] if name.lower().endswith("." + origin.lower()) else name
+
+
+def _type(rr) -> str:
+    from dnslib import QTYPE
+
+    return str(QTYPE.get(rr.rtype))

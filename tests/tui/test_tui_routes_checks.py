@@ -1,0 +1,72 @@
+"""Routes and Checks areas: plan and dry-run routes against an in-memory kernel; run checks, read a fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tuihelp import press, run, screen_text, settle, tui, wait_for
+
+from toolkit.routing.apply import MemoryBackend
+from toolkit.tui.screens.confirm import ConfirmScreen
+
+pytestmark = pytest.mark.asyncio
+GATEWAY = "192.168.0.1"
+
+
+async def plan(pilot, app) -> None:
+    await press(pilot, "5")
+    app.screen.query_one("#gateway").value = GATEWAY
+    await press(pilot, "g", "enter")
+
+
+async def test_plan_then_dry_run_then_apply(demo):
+    kernel = MemoryBackend(connected=["192.168.0.0/24"])
+    app = tui(demo, route_backend=lambda: kernel)
+    async with run(app) as pilot:
+        await plan(pilot, app)
+        dns_ip = next(e.ip for e in demo.list_endpoints() if e.endpoint_service_name.split(".")[1] == "dns")
+        routes = [row.key for row in app.screen.query_one("#route-table").shown_rows]
+        assert routes == [f"{dns_ip}/32", "100.125.0.0/16"]
+        assert "[S15]" in screen_text(app)  # a finding with its rule
+        await press(pilot, "a")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"+ {dns_ip}/32 via {GATEWAY} proto 99" in screen_text(app)
+        await press(pilot, "n")
+        assert kernel.routes() == []  # the dry run changed nothing
+        await press(pilot, "a", "y")
+        assert sorted(r.dst for r in kernel.routes()) == sorted(routes)
+        app.screen.query_one("#route-tabs").active = "status-tab"
+        await settle(pilot)
+        assert "2 in place, 0 missing" in screen_text(app)
+
+
+async def test_rendered_forms_copy_to_clipboard(demo):
+    app = tui(demo, route_backend=lambda: MemoryBackend(connected=["192.168.0.0/24"]))
+    async with run(app) as pilot:
+        await plan(pilot, app)
+        app.screen.query_one("#route-tabs").active = "fmt-windows"
+        await settle(pilot)
+        await press(pilot, "c")
+        assert "route -p add 100.125.0.0 mask 255.255.0.0 192.168.0.1" in app.clipboard
+        assert "route -p add 100.125.0.0 mask 255.255.0.0 192.168.0.1" in screen_text(app)
+        await press(pilot, "y")
+        assert json.loads(app.clipboard)["gateway"] == GATEWAY
+
+
+async def test_run_checks_and_read_the_fix(demo):
+    app = tui(demo, check_timeout=0.5)
+    async with run(app) as pilot:
+        await press(pilot, "6")
+        assert "Not checked yet" in screen_text(app)
+        await press(pilot, "c")
+        await wait_for(pilot, lambda: not app.screen.running and len(app.screen.reports) == 3, timeout=20)
+        await settle(pilot)
+        [latest] = demo.check_history(1)
+        assert latest["summary"]["targets"] == 3 and latest["summary"]["failed"] >= 1
+        failing = next(e for e in latest["endpoints"] if not e["ok"])
+        app.screen.table.move_cursor(row=[r.key for r in app.screen.table.shown_rows].index(failing["endpoint_id"]))
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"rule {failing['rule']}" in text and "fix:" in text
+        assert latest["run_id"] in text  # the history lists the run

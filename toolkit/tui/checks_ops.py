@@ -1,0 +1,50 @@
+"""What the Checks area asks of toolkit.checks: run endpoints concurrently, report each as it finishes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+
+def options_for(app, timeout: float):
+    """Ask the app's own DNS server when it runs, else [dns] listen; expect the Routes area's gateway."""
+    from toolkit.checks.runner import CheckOptions
+
+    settings = app.settings
+    if app.dns.serving:
+        host, port = app.dns.background.bound[0]
+    else:
+        listen = settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53"
+        host, _, port = listen.rpartition(":")
+    return CheckOptions(resolver=(host, int(port)), gateway=app.gateway, timeout=timeout,
+                        obs_cidr=settings.obs.cidr)
+
+
+def run_checks(reg, endpoint_ids: list[str], options, on_report) -> dict:
+    """Check the endpoints; `on_report(TargetReport)` after each one; the run recorded unless read-only."""
+    from toolkit import clock
+    from toolkit.checks import report
+
+    started, start = clock.now(), time.perf_counter()
+    targets = reg.check_targets(endpoint_ids)
+    results = asyncio.run(_execute(options, targets, on_report))
+    run = report.build(results, started, time.perf_counter() - start,
+                       {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
+                        "netns": None, "timeout": options.timeout})
+    if not reg.settings.read_only:
+        reg.record_check(run)
+    return run
+
+
+async def _execute(options, targets, on_report) -> list:
+    from toolkit.checks.runner import Runner
+
+    runner = Runner(options)
+    try:
+        async def one(target):
+            result = await runner.endpoint(target)
+            on_report(result)
+            return result
+        return list(await asyncio.gather(*(one(t) for t in targets)))
+    finally:
+        runner.close()

@@ -1,0 +1,115 @@
+"""The DNS server inside the app (toolkit.dnsserver's Background), its live query log and counters.
+
+The server runs on its own thread and event loop; the observer it calls per reply only
+appends raw bytes to a bounded deque, and the DNS area decodes the newest entries when
+it refreshes, so watching costs the server almost nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, deque
+from dataclasses import dataclass
+
+RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """One answered query as the log shows it."""
+
+    at: float
+    name: str
+    qtype: str
+    client: str
+    rcode: str
+    size: int
+
+
+class DnsHost:
+    """Runs the server (unless `serve` is False) and keeps what the DNS area shows."""
+
+    def __init__(self, settings, registry, serve: bool = True, keep: int = 500, note: str = "") -> None:
+        self.settings, self.registry = settings, registry
+        self.raw: deque = deque(maxlen=keep)
+        self.total = 0
+        self.background = None
+        self.error = ""
+        self.note = note or "started with --no-dns"
+        self.view = None
+        self.owns_registry = False
+        if serve:
+            try:
+                from toolkit.dnsserver.background import Background
+                self.background = Background(settings, registry, observer=self.observe)
+            except Exception as exc:  # noqa: BLE001 — the app runs on without its server and says why
+                self.error = str(exc)
+
+    @property
+    def serving(self) -> bool:
+        return self.background is not None
+
+    def observe(self, client: str, query: bytes, reply: bytes) -> None:
+        """Called on the server's thread for every reply: keep the bytes, nothing else."""
+        self.raw.append((time.time(), client, query, reply))
+        self.total += 1
+
+    def zones(self) -> list:
+        """The zones exactly as the server answers them now (private, static)."""
+        if self.serving:
+            return list(self.background.service.live.snapshot.zones)
+        if self.view is None:  # built on first use, in a worker: loading zone files is I/O
+            from toolkit.dnsserver.runtime import Options, Service
+            self.view = Service(self.settings, self.registry, Options(listen=list(self.settings.dns.listen)))
+        self.view.live.refresh()
+        return list(self.view.live.snapshot.zones)
+
+    def recent(self, limit: int = 100) -> list[Query]:
+        """The newest answered queries, newest first."""
+        return [_decode(*item) for item in list(self.raw)[-limit:]][::-1]
+
+    def counters(self) -> dict:
+        entries = [_rcode(reply) for *_, reply in list(self.raw)]
+        counts = Counter(entries)
+        stats = dict(self.background.service.server.stats) if self.serving else {}
+        return {"answered": self.total, **{k: counts[k] for k in ("NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED")},
+                **stats}
+
+    def summary(self) -> str:
+        if not self.serving:
+            why = f" ({self.error})" if self.error else f" ({self.note})"
+            return f"DNS server: not running{why}. The records below are what it would answer."
+        where = ", ".join(f"{host}:{port}" for host, port in self.background.bound)
+        counts = "  ".join(f"{key} {value}" for key, value in self.counters().items())
+        return f"DNS server: listening on {where} (udp+tcp)   {counts}"
+
+    def stop(self) -> None:
+        if self.background is not None:
+            self.background.stop()
+            self.background = None
+        if self.owns_registry:
+            self.registry.close()
+
+
+def _rcode(reply: bytes) -> str:
+    return RCODES.get(reply[3] & 0x0F, str(reply[3] & 0x0F)) if len(reply) > 3 else "?"
+
+
+def _decode(at: float, client: str, query: bytes, reply: bytes) -> Query:
+    from dnslib import QTYPE, DNSRecord
+
+    try:
+        question = DNSRecord.parse(query).q
+        name, qtype = str(question.qname), QTYPE.get(question.qtype)
+    except Exception:  # noqa: BLE001 — a malformed query still shows as a line
+        name, qtype = "(unparsable)", "-"
+    return Query(at, name, str(qtype), client, _rcode(reply), len(reply))
+
+
+def start(registry, serve: bool = True) -> "DnsHost":
+    """A host over its own registry connection (the server polls the state on its own thread)."""
+    from toolkit.registry import Registry
+
+    host = DnsHost(registry.settings, Registry.open(registry.settings), serve=serve)
+    host.owns_registry = True
+    return host

@@ -1,0 +1,98 @@
+"""What the Routes area asks of toolkit.routing: plan from the inventory, render, status, dry-run, apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.errors import ToolkitError
+
+FORMATS = ("linux", "windows", "bind", "bind-global", "unbound", "dnsmasq", "coredns", "resolv")
+
+
+@dataclass(frozen=True)
+class RoutesView:
+    """A plan with everything the area shows about it (or why there is none)."""
+
+    gateway: str
+    plan: object = None
+    renders: dict = field(default_factory=dict)
+    status: object = None
+    status_error: str = ""
+    problem: str = ""
+
+
+def kernel_backend():
+    """The real main table of this namespace (reading it needs no privilege)."""
+    from toolkit.routing.apply import IPRouteBackend
+
+    return IPRouteBackend(None)
+
+
+def build_view(reg, gateway: str, backend_factory) -> RoutesView:
+    if not gateway:
+        return RoutesView("", problem="Enter the VPN / Direct Connect gateway (or set [routes] gateway) to plan.")
+    from toolkit.routing.inputs import plan_inputs
+    from toolkit.routing.plan import build_plan
+
+    plan = build_plan(plan_inputs(reg, gateway))
+    status, status_error = _status(plan, backend_factory)
+    return RoutesView(gateway, plan, {fmt: _render(plan, fmt) for fmt in FORMATS}, status, status_error)
+
+
+def _render(plan, fmt: str) -> str:
+    from toolkit.routing.render import render
+
+    try:
+        return render(plan, fmt)
+    except ToolkitError as exc:
+        return f"# nothing to render: {exc.message} [{exc.rule}]\n# fix: {exc.fix}\n"
+
+
+def _status(plan, backend_factory):
+    from toolkit.routing.apply import status
+
+    try:
+        backend = backend_factory()
+    except Exception as exc:  # noqa: BLE001 — no netlink here: the plan still shows
+        return None, f"cannot read the kernel's routes: {exc}"
+    try:
+        return status(backend, plan), ""
+    finally:
+        backend.close()
+
+
+def dry_run(plan, backend_factory, action: str) -> list[str]:
+    """The changes `apply` or `remove` would make now, one `+ dst via gw` line each."""
+    from toolkit.routing.apply import apply_plan, remove_plan
+
+    backend = backend_factory()
+    try:
+        if action == "apply":
+            return [c.text() for c in apply_plan(backend, plan, dry_run=True).changes]
+        return [c.text() for c in remove_plan(backend, plan, dry_run=True)]
+    finally:
+        backend.close()
+
+
+def execute(plan, backend_factory, action: str) -> list[str]:
+    """Apply or remove for real: all or nothing (the routing module rolls back a half-done run)."""
+    from toolkit.routing.apply import IPRouteBackend, apply_plan, remove_plan, require_admin
+
+    backend = backend_factory()
+    try:
+        if isinstance(backend, IPRouteBackend):
+            require_admin()
+        if action == "apply":
+            return [c.text() for c in apply_plan(backend, plan).changes]
+        return [c.text() for c in remove_plan(backend, plan)]
+    finally:
+        backend.close()
+
+
+def status_lines(diff) -> list[str]:
+    lines = [f"missing    {c.dst} via {c.via}" for c in diff.missing]
+    lines += [f"different  {c.dst} via {c.old_via} (plan: via {c.via})" for c in diff.different]
+    lines += [f"extra      {r.dst} via {r.via}" for r in diff.extra]
+    lines += [f"foreign    {r.dst} (proto {r.proto}) blocks the plan" for r in diff.foreign]
+    return lines + [f"{len(diff.unchanged)} in place, {len(diff.missing)} missing, {len(diff.different)} different, "
+                    f"{len(diff.extra)} extra"]
