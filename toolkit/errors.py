@@ -8,6 +8,8 @@
     ├── NotFound                 no such resource for this account
     ├── Conflict                 the resource is in use or already exists
     ├── ReadOnly                 §7: a viewer (or --read-only) asked for a change
+    ├── UsageError               exit 2: the command line itself is wrong (argparse's complaint)
+    ├── OutputError              exit 2: stdout could not be written (disk full, closed)
     ├── ConfigError              exit 2: settings or state cannot be used
     │   ├── ZoneError            exit 2: a zone file or the name template cannot be served
     │   └── PortInUse            exit 2: the DNS server's address is taken (names the holder)
@@ -87,6 +89,18 @@ class ReadOnly(ToolkitError):
     """Read-only mode: changes are refused."""
 
     default_rule = "§7"
+
+
+class UsageError(ToolkitError):
+    """The command line is not a valid vpcep command."""
+
+    exit_code = 2
+
+
+class OutputError(ToolkitError):
+    """The output could not be written."""
+
+    exit_code = 2
 
 
 class ConfigError(ToolkitError):

@@ -6,7 +6,7 @@ import contextlib
 import importlib
 
 from toolkit import config
-from toolkit.cli.output import Out, fields, table, tags_text
+from toolkit.cli.output import Out, fields, table, tags_text, write
 from toolkit.errors import NotFound
 from toolkit.model.endpoint import MAX_CONNECTIONS
 from toolkit.model.quota import parse_setting
@@ -84,10 +84,9 @@ def show_inventory(reg: Registry, out: Out) -> None:
         return
     for account in accounts:
         view = reg.acting(account)
-        print(f"== account {account}{' (own)' if account == reg.identity.account else ''}")
-        print(_services_table([s for s in view.list_services() if not s.builtin] or view.list_services()[:0]))
-        print(_endpoints_table(view.list_endpoints()))
-        print()
+        write(f"== account {account}{' (own)' if account == reg.identity.account else ''}")
+        write(_services_table([s for s in view.list_services() if not s.builtin] or view.list_services()[:0]))
+        write(_endpoints_table(view.list_endpoints()) + "\n")
 
 
 def _inventory_json(reg: Registry, account: str) -> dict:

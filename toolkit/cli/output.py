@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 
@@ -35,6 +36,27 @@ def _cell(value) -> str:
     return str(value)
 
 
+def write(text: str) -> None:
+    """Print to stdout now: a reader that left (`| head`) drops the rest; a failed write is an OutputError."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        stdout_gone()
+    except OSError as exc:
+        from toolkit.errors import OutputError
+        raise OutputError(f"cannot write the output: {exc.strerror or exc}",
+                          fix="check where stdout goes (disk full?)") from None
+
+
+def stdout_gone() -> None:
+    """The reader of stdout went away: send whatever is left to /dev/null, keep the command's exit code."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (tests): nothing to redirect
+        pass
+
+
 class Out:
     """Prints either the JSON form or the text form of a result."""
 
@@ -43,9 +65,9 @@ class Out:
 
     def emit(self, data, text: str | None = None) -> None:
         if self.json:
-            print(dump(data))
+            write(dump(data))
         elif text is not None:
-            print(text)
+            write(text)
 
     def note(self, message: str) -> None:
         """A side remark (warnings) for people: always stderr."""

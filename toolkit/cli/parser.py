@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import sys
 
 from toolkit import __version__
 
@@ -13,6 +14,15 @@ FEATURES = [name for name in ("cmd_dns", "cmd_routes", "cmd_check", "cmd_lab", "
             if importlib.util.find_spec(f"toolkit.cli.{name}") is not None]
 """Feature modules that add their own commands: each has `add_commands(builder)` and
 `cmd_<noun>_<verb>(reg, args, out)` handlers, and imports nothing heavy at module level."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line as a UsageError (exit 2, one `error:` line, JSON with --json)."""
+
+    def error(self, message: str):
+        from toolkit.errors import UsageError
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: {message}", fix=f"see `{self.prog} --help`")
 
 
 def _common(parser: argparse.ArgumentParser, default) -> None:
@@ -29,7 +39,7 @@ class _Builder:
     """Adds subcommands that all share the global options."""
 
     def __init__(self, root: argparse.ArgumentParser) -> None:
-        self.shared = argparse.ArgumentParser(add_help=False)
+        self.shared = Parser(add_help=False)
         _common(self.shared, argparse.SUPPRESS)
         self.nouns = root.add_subparsers(dest="noun", metavar="COMMAND", required=True)
 
@@ -50,7 +60,7 @@ class _Builder:
 
 
 def build() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+    root = Parser(
         prog="vpcep", description="VPC endpoint toolkit: inventory, private DNS, routes and checks for on-prem admins.",
         epilog="Exit codes: 0 ok, 1 refused by a rule, 2 usage/config/IO error.")
     root.add_argument("--version", action="version", version=f"vpcep {__version__}")

@@ -68,7 +68,7 @@ class Base:
     @property
     def account(self) -> str:
         """The account commands act as (V1): --as, else the state's own."""
-        return self.settings.act_as or self.identity.account
+        return validate_account(self.settings.act_as) if self.settings.act_as else self.identity.account
 
     def generation(self) -> int:
         return self.store.generation()
