@@ -87,8 +87,8 @@ def addresses(message: dns.message.Message) -> list[str]:
 class Upstream:
     """A scriptable upstream on 127.0.0.1 (UDP and TCP): answers from `records`, or misbehaves per `mode`.
 
-    modes: answer, drop (never replies), servfail, truncate (TC over UDP, whole over TCP),
-    spoof (a reply with a wrong ID first, then the right one).
+    modes: answer, drop (never replies), drop-first (ignores only the first query), servfail,
+    truncate (TC over UDP, whole over TCP), spoof (a reply with a wrong ID first, then the right one).
     """
 
     def __init__(self, records: dict | None = None, mode: str = "answer") -> None:
@@ -135,7 +135,7 @@ class Upstream:
             self._udp_reply(query, addr)
 
     def _udp_reply(self, query, addr) -> None:
-        if self.mode == "drop":
+        if self.mode == "drop" or (self.mode == "drop-first" and len(self.udp_queries) == 1):
             return
         reply = self.reply_for(query)
         if self.mode == "servfail":

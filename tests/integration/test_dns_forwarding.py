@@ -15,9 +15,10 @@ from toolkit.dnsserver.runtime import Options
 RECORDS = {("app.example.", "A"): (120, ["192.0.2.10"]), ("corp.internal.", "A"): (60, ["10.0.0.7"]),
            ("b1.obs.cn-north-4.myhuaweicloud.com.", "A"): (60, ["100.125.3.4"])}
 FAST = Policy(timeout=0.3, deadline=1.0, threshold=2, hold_down=30.0)
+RELAXED = Policy(timeout=1.5, deadline=4.0, threshold=2, hold_down=30.0)  # a loaded CI box must not time out
 
 
-def forwarding(serve, settings, *targets, policy=FAST, **dns_changes):
+def forwarding(serve, settings, *targets, policy=RELAXED, **dns_changes):
     custom = with_dns(settings, forwarders=tuple(t.address for t in targets), **dns_changes)
     return serve(custom, Options(poll=0.01, policy=policy))
 
@@ -65,9 +66,15 @@ def test_truncated_upstream_reply_is_retried_over_tcp(serve, settings, upstreams
 
 def test_failover_to_the_next_forwarder(serve, settings, upstreams):
     dead, alive = upstreams(RECORDS, mode="drop"), upstreams(RECORDS)
-    server = forwarding(serve, settings, dead, alive)
+    server = forwarding(serve, settings, dead, alive, policy=FAST)
     assert addresses(server.ask("app.example")) == ["192.0.2.10"]
-    assert len(dead.udp_queries) == 1 and len(alive.udp_queries) == 1
+    assert len(dead.udp_queries) >= 1 and len(alive.udp_queries) >= 1
+
+
+def test_a_lost_reply_is_retried_within_the_deadline(serve, settings, upstreams):
+    flaky = upstreams(RECORDS, mode="drop-first")
+    server = forwarding(serve, settings, flaky, policy=Policy(timeout=0.5, deadline=4.0, threshold=3))
+    assert addresses(server.ask("app.example", timeout=5)) == ["192.0.2.10"] and len(flaky.udp_queries) >= 2
 
 
 def test_forwarder_that_keeps_failing_is_skipped(serve, settings, upstreams):
@@ -75,11 +82,11 @@ def test_forwarder_that_keeps_failing_is_skipped(serve, settings, upstreams):
     server = forwarding(serve, settings, broken, alive)
     for i in range(6):
         assert server.ask(f"n{i}.example").rcode() == dns.rcode.NXDOMAIN
-    assert len(broken.udp_queries) == FAST.threshold and len(alive.udp_queries) == 6
+    assert len(broken.udp_queries) == RELAXED.threshold and len(alive.udp_queries) == 6
 
 
 def test_all_forwarders_failing_is_servfail_within_the_deadline(serve, settings, upstreams):
-    server = forwarding(serve, settings, upstreams(RECORDS, mode="drop"), upstreams(RECORDS, mode="servfail"))
+    server = forwarding(serve, settings, upstreams(RECORDS, mode="drop"), upstreams(RECORDS, mode="servfail"), policy=FAST)
     started = time.monotonic()
     reply = server.ask("app.example", timeout=3)
     assert reply.rcode() == dns.rcode.SERVFAIL  # never NXDOMAIN for a failure
@@ -96,7 +103,7 @@ def test_forward_zone_goes_to_its_own_forwarders(serve, settings, upstreams):
 def test_obs_forward_mode_sends_bucket_names_to_the_dns_endpoint(serve, settings, upstreams):
     endpoint, default = upstreams(RECORDS), upstreams(RECORDS)
     custom = with_obs(with_dns(settings, forwarders=(default.address,)), mode="forward", forwarders=(endpoint.address,))
-    server = serve(custom, Options(poll=0.01, policy=FAST))
+    server = serve(custom, Options(poll=0.01, policy=RELAXED))
     assert addresses(server.ask("b1.obs.cn-north-4.myhuaweicloud.com")) == ["100.125.3.4"]
     assert len(endpoint.udp_queries) == 1 and default.udp_queries == []
 

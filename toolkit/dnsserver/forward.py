@@ -158,17 +158,21 @@ class Forwarder:
     async def _fetch(self, key: bytes, qtype: int, qclass: int, upstreams: list[Upstream]) -> Cached:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.policy.deadline
-        for upstream in self._order(upstreams, loop.time()):
-            remaining = deadline - loop.time()
-            if remaining <= 0:
+        while deadline > loop.time():  # round after round (a retransmission) until all are held down or time is up
+            candidates = self._order(upstreams, loop.time())
+            if not candidates:
                 break
-            try:
-                entry = await self._ask(upstream, key, qtype, qclass, min(self.policy.timeout, remaining))
-            except (asyncio.TimeoutError, OSError, ValueError, _Unusable):
-                self._failed(upstream, loop.time())
-                continue
-            upstream.failures, upstream.down_until = 0, 0.0
-            return entry
+            for upstream in candidates:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    entry = await self._ask(upstream, key, qtype, qclass, min(self.policy.timeout, remaining))
+                except (asyncio.TimeoutError, OSError, ValueError, _Unusable):
+                    self._failed(upstream, loop.time())
+                    continue
+                upstream.failures, upstream.down_until = 0, 0.0
+                return entry
         raise UpstreamError(f"no forwarder answered {wire_to_text(key)}", rule="forward")
 
     def _order(self, upstreams: list[Upstream], now: float) -> list[Upstream]:
