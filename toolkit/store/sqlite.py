@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -165,21 +167,45 @@ class Store:
             raise StoreError(f"no state at {self.path}", rule="V1",
                              fix="run `vpcep init --region R --domain D` (or `vpcep demo`) first, or give --state")
         self._lock = threading.RLock()
+        self.frozen = False
         self.conn = self._connect()
         self._migrate()
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            if not self.path.parent.exists():
-                self.path.parent.mkdir(parents=True)
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            return self._open()
+        except (sqlite3.Error, OSError) as exc:
+            if self._frozen():
+                self.frozen = True
+                return self._open_frozen()
+            raise StoreError(f"cannot open state {self.path}: {exc}",
+                             fix="check the path and its permissions (--state / VPCEP_STATE)") from None
+
+    def _open(self) -> sqlite3.Connection:
+        if not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True)
+        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
             conn.execute("PRAGMA busy_timeout = 60000")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-            return conn
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open state {self.path}: {exc}",
-                             fix="check the path and its permissions (--state / VPCEP_STATE)") from None
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def _frozen(self) -> bool:
+        """A state in a directory this user cannot write (a viewer reading the admin's state, §7).
+
+        WAL mode needs to create `-shm` beside the file, so the normal open fails; but then no
+        SQLite writer can change the file either, and it can be read as immutable."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        return (self.path.is_file() and os.access(self.path, os.R_OK) and not os.access(self.path.parent, os.W_OK)
+                and not (wal.exists() and wal.stat().st_size))
+
+    def _open_frozen(self) -> sqlite3.Connection:
+        uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
     def _migrate(self) -> None:
         if self._version() > len(SCHEMA):
@@ -204,6 +230,7 @@ class Store:
             if self.conn.in_transaction:  # nested in a use case: join it
                 yield Txn(self.conn)
                 return
+            self._refuse_if_frozen()
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 txn = Txn(self.conn)
@@ -212,8 +239,14 @@ class Store:
                     self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error, full disk)
+                    self.conn.execute("ROLLBACK")
                 raise
+
+    def _refuse_if_frozen(self) -> None:
+        if self.frozen:
+            raise StoreError(f"state {self.path} can only be read by this user: its directory is not writable",
+                             fix="make the change as the state's owner (or read with --read-only)")
 
     @contextmanager
     def read(self) -> Iterator[Txn]:
@@ -226,7 +259,8 @@ class Store:
             try:
                 yield Txn(self.conn)
             finally:
-                self.conn.execute("COMMIT")
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
 
     def generation(self) -> int:
         """Changes on every committed write, by this process or any other."""
