@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import ipaddress
+import math
+import re
 import time
 
 from toolkit.errors import ValidationError
+
+_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 
 
 def add_commands(b) -> None:
@@ -13,13 +19,13 @@ def add_commands(b) -> None:
                   module="toolkit.cli.cmd_check")
     p.add_argument("targets", nargs="*", metavar="ENDPOINT_ID | obs BUCKET | history | show RUN")
     p.add_argument("--resolver", metavar="ADDR:PORT", help="DNS server to ask (default: the first [dns] listen)")
-    p.add_argument("--gateway", metavar="IP", help="the planned next hop (default: --plan's, else [routes] gateway)")
+    p.add_argument("--gateway", type=_ipv4, metavar="IP", help="the planned next hop (default: --plan's, else [routes] gateway)")
     p.add_argument("--plan", metavar="PLAN", help="a route plan (vpcep routes plan --out): its gateway is the one "
                    "the route step expects")
     p.add_argument("--netns", metavar="NS", help="check from inside this network namespace")
-    p.add_argument("--timeout", type=float, default=2.0, metavar="S", help="per probe (default 2)")
-    p.add_argument("--port", type=int, default=443, help="with `obs`: the TCP port (default 443)")
-    p.add_argument("--limit", type=int, default=20, help="with `history`: how many runs")
+    p.add_argument("--timeout", type=_seconds, default=2.0, metavar="S", help="per probe (default 2)")
+    p.add_argument("--port", type=_port, default=443, help="with `obs`: the TCP port (default 443)")
+    p.add_argument("--limit", type=_count, default=20, help="with `history`: how many runs")
 
 
 def cmd_check(reg, args, out) -> int:
@@ -29,8 +35,46 @@ def cmd_check(reg, args, out) -> int:
     if targets[:1] == ["show"]:
         return _show(reg, targets[1:], out)
     if targets[:1] == ["obs"]:
-        return _run(reg, args, out, bucket=_one(targets[1:], "obs BUCKET"))
+        return _run(reg, args, out, bucket=_bucket(_one(targets[1:], "obs BUCKET")))
     return _run(reg, args, out, endpoint_ids=targets)
+
+
+def _number(text: str, cast, ok, what: str):
+    try:
+        value = cast(text)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    return _number(text, float, lambda v: math.isfinite(v) and v > 0, "a number of seconds above 0")
+
+
+def _port(text: str) -> int:
+    return _number(text, int, lambda v: 1 <= v <= 65535, "a TCP port (1-65535)")
+
+
+def _count(text: str) -> int:
+    return _number(text, int, lambda v: v >= 1, "a count of 1 or more")
+
+
+def _ipv4(text: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IPv4 address") from None
+
+
+def _bucket(name: str) -> str:
+    """O6: a bucket (or its full OBS name) is a DNS name; an empty one must not mean "every endpoint"."""
+    labels = name.rstrip(".").split(".")
+    if not name.strip() or len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ValidationError(f"bucket {name!r} is not a DNS name", rule="O6",
+                              fix="give the bucket name, e.g. `vpcep check obs photos`")
+    return name.rstrip(".")
 
 
 def _one(rest: list[str], usage: str) -> str:
@@ -46,7 +90,7 @@ def _run(reg, args, out, endpoint_ids=(), bucket: str | None = None) -> int:
     from toolkit.checks import report
     options = _options(reg, args)
     started, start = clock.now(), time.perf_counter()
-    targets = [] if bucket else reg.check_targets(list(endpoint_ids))
+    targets = [] if bucket is not None else reg.check_targets(list(endpoint_ids))
     results = asyncio.run(_execute(options, targets, _bucket_name(reg, bucket) if bucket else None, args.port))
     run = report.build(results, started, time.perf_counter() - start, _describe(options))
     if reg.settings.read_only:
@@ -90,11 +134,16 @@ def _plan_gateway(path: str | None) -> str:
 
 
 def _address(text: str) -> tuple[str, int]:
+    """An IPv4 address and port: a host name here would itself be looked up through the system's DNS."""
     host, _, port = text.rpartition(":") if ":" in text else (text, "", "53")
     try:
-        return host, int(port)
+        number = int(port)
+        if not 1 <= number <= 65535:
+            raise ValueError(port)
+        return str(ipaddress.IPv4Address(host)), number
     except ValueError:
-        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2", fix="e.g. 127.0.0.1:5353") from None
+        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2",
+                              fix="an IPv4 address and a port, e.g. 127.0.0.1:5353") from None
 
 
 def _describe(options) -> dict:
