@@ -46,6 +46,15 @@ def normalize(entry: str) -> str:
     return DOMAIN_PREFIX + domain
 
 
+def validate_org_path(path: str) -> str:
+    """S13: an organization path such as o-1/r-2/ou-3 (blank: in no organization)."""
+    path = path.strip().strip("/")
+    if path and not _ORG_PATH.match(path):
+        raise ValidationError(f"organization path {path!r} is not valid", rule="S13",
+                              fix="write o-xxx/r-xxx/ou-xxx (letters, digits, _ and - between slashes)")
+    return path
+
+
 def allows(owner: str, entries: list[str], domain_id: str, org_path: str = "") -> bool:
     """S13/E9: the owner always, everyone with `*`, else a matching entry."""
     if domain_id == owner:

@@ -11,6 +11,8 @@ from toolkit.model.tags import Tag, tags_from_dicts
 
 MAX_NAME = 16
 MAX_PORT_MAPPINGS = 50
+MAX_PORT_ID = 128
+MAX_DESCRIPTION = 512
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
@@ -147,7 +149,8 @@ def validate_ports(ports: list[PortMapping]) -> tuple[PortMapping, ...]:
     """S6: 1–50 TCP mappings, no client_port twice."""
     if not 1 <= len(ports) <= MAX_PORT_MAPPINGS:
         raise ValidationError(f"{len(ports)} port mappings given; 1 to {MAX_PORT_MAPPINGS} are allowed", rule="S6",
-                              fix="give --port SERVER:CLIENT at least once")
+                              fix="give --port SERVER:CLIENT at least once" if not ports else
+                              f"split the ports over services of at most {MAX_PORT_MAPPINGS} mappings")
     seen: set[int] = set()
     for port in ports:
         if port.protocol != "TCP":
@@ -176,10 +179,20 @@ def validate_server_type(value: str) -> tuple[ServerType, str | None]:
 
 def validate_port_id(port_id: str | None) -> str:
     """S7: exactly one backend resource."""
-    if not port_id or not port_id.strip() or "," in port_id:
+    port_id = (port_id or "").strip()
+    if not port_id or "," in port_id or len(port_id) > MAX_PORT_ID or not port_id.isprintable() or " " in port_id:
         raise ValidationError("a service needs exactly one backend resource", rule="S7",
-                              fix="give one --port-id (the LB or VM port id)")
-    return port_id.strip()
+                              fix=f"give one --port-id (the LB or VM port id, up to {MAX_PORT_ID} characters, no spaces)")
+    return port_id
+
+
+def validate_description(text: str, rule: str) -> str:
+    """S4/E13: free text shown in tables and details: one printable line of at most 512 characters."""
+    if len(text) > MAX_DESCRIPTION or not text.isprintable():
+        raise ValidationError(f"description {text[:20]!r}… is longer than {MAX_DESCRIPTION} characters or holds "
+                              "control characters (newlines, escapes)", rule=rule,
+                              fix=f"one line of at most {MAX_DESCRIPTION} characters")
+    return text
 
 
 def require_available(service: EndpointService) -> None:

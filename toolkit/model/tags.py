@@ -29,6 +29,9 @@ def _check_text(kind: str, text: str, limit: int, rule: str) -> None:
                               fix=f"shorten it to {limit} characters")
     if text != text.strip():
         raise ValidationError(f"tag {kind} {text!r} has leading or trailing spaces", rule=rule, fix="trim it")
+    if not text.isprintable():
+        raise ValidationError(f"tag {kind} {text!r} holds control characters (newlines, escapes)", rule=rule,
+                              fix="keep it to one line of printable characters")
     bad = sorted(FORBIDDEN.intersection(text))
     if bad:
         raise ValidationError(f"tag {kind} {text!r} contains {' '.join(bad)}", rule=rule,

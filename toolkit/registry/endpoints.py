@@ -11,7 +11,7 @@ from toolkit.model import permissions
 from toolkit.model import tags as tag_rules
 from toolkit.model.endpoint import Endpoint, EndpointStatus
 from toolkit.model.network import Subnet, Vpc, allocate_ip, check_vpc_usable, next_after
-from toolkit.model.service import EndpointService, ServiceType, require_available
+from toolkit.model.service import EndpointService, ServiceType, require_available, validate_description
 from toolkit.model.tags import Tag
 from toolkit.registry.base import new_id
 from toolkit.registry.services import NOT_FOUND, ServiceCases
@@ -49,6 +49,7 @@ class EndpointCases(ServiceCases):
         """E1–E10: connect to one service from an own VPC."""
         tag_list = tag_rules.make_tags(list(request.tags))
         whitelist = rules.validate_whitelist(list(request.whitelist))
+        validate_description(request.description, "E13")
         with self._write("create an endpoint") as txn:
             service = self._connectable(txn, request.service)
             vpc = self._vpc(txn, request.vpc)

@@ -7,6 +7,7 @@ import secrets
 from toolkit import clock
 from toolkit.errors import Conflict, NotFound, ValidationError
 from toolkit.model import network as net
+from toolkit.model import permissions
 from toolkit.model import quota as quota_rules
 from toolkit.model.network import Account, Subnet, Vpc
 from toolkit.model.quota import Quota
@@ -52,7 +53,7 @@ class NetworkCases(Base):
     # -- accounts ----------------------------------------------------------
     def create_account(self, domain_id: str, org_path: str = "") -> Account:
         """Register an account, optionally inside an organization path (S13)."""
-        account = Account(net.validate_account(domain_id), org_path.strip("/"))
+        account = Account(net.validate_account(domain_id), permissions.validate_org_path(org_path))
         with self._write("create an account") as txn:
             txn.put("accounts", {"id": domain_id, **account.to_dict()})
         return account

@@ -35,6 +35,7 @@ class ServiceCases(NetworkCases):
         port_id = rules.validate_port_id(port_id)
         mappings = rules.validate_ports(list(ports))
         tag_list = tag_rules.make_tags(list(tags))
+        description = rules.validate_description(description, "S4")
         if name:
             rules.validate_short_name(name)
         with self._write("create a service") as txn:
@@ -136,6 +137,7 @@ class ServiceCases(NetworkCases):
     def whitelist_add(self, ref: str, entries: list[str], description: str = "") -> list[WhitelistEntry]:
         """S13: add entries (already present ones are kept as they are)."""
         wanted = [permissions.normalize(entry) for entry in entries]
+        description = rules.validate_description(description, "S13")
         with self._write("change a whitelist") as txn:
             service = self._owned(txn, ref)
             rules.require_user_service(service, "given a whitelist")
