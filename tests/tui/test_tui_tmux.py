@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -60,10 +60,27 @@ def test_demo_every_area_and_clean_quit(tmp_path):
             tmux.send(key)
             tmux.wait_for(lambda s, title=title: s.splitlines()[0].lstrip().startswith(f"vpcep  {title}"))
         tmux.send("q")
-        after = tmux.wait_for(lambda s: "EXIT=" in s and (tmp_path / "after").exists())
-        assert "EXIT=0" in after and "Traceback" not in after
+        after = tmux.wait_for(lambda s: re.search(r"^EXIT=\d+", s, re.M) is not None)
+        assert re.search(r"^EXIT=0$", after, re.M) and "Traceback" not in after
         assert "vpcep  Services" not in after  # the alternate screen is gone
-        tmux.wait_for(lambda s: (tmp_path / "after").read_text().strip() != "")
+        done = tmp_path / "after"
+        tmux.wait_for(lambda s: done.exists() and done.read_text().strip() != "")
         assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()  # terminal modes restored
+    finally:
+        tmux.close()
+
+
+def test_demo_serves_dns_and_quits_cleanly(tmp_path):
+    tmux = Tmux(tmp_path)
+    try:
+        tmux.send(f"VPCEP_DNS_LISTEN=127.0.0.1:0 {shlex.quote(sys.executable)} -m toolkit tui --demo; echo EXIT=$?",
+                  "Enter")
+        tmux.wait_for(lambda s: "awaiting approval" in s)
+        tmux.send("4")
+        shown = tmux.wait_for(lambda s: "DNS server: listening on 127.0.0.1:" in s)
+        assert "NOERROR 0" in shown
+        tmux.send("q")
+        after = tmux.wait_for(lambda s: re.search(r"^EXIT=\d+", s, re.M) is not None)
+        assert re.search(r"^EXIT=0$", after, re.M) and "Traceback" not in after
     finally:
         tmux.close()

@@ -35,7 +35,9 @@ AREAS = [("services", "1", "Services"), ("endpoints", "2", "Endpoints"), ("appro
          ("dns", "4", "DNS"), ("routes", "5", "Routes"), ("checks", "6", "Checks")]
 
 
-SYSTEM_KEYS = {"tab", "shift+tab", "ctrl+c", "super+c", "ctrl+q", "ctrl+p"}
+SYSTEM_KEYS = {"tab", "shift+tab", "ctrl+c", "super+c", "ctrl+q", "ctrl+p", "escape", "enter"}
+HELP_EXTRAS = {"sort_next", "sort_reverse", "reload"}
+"""Keys hidden from the footer that the help still lists."""
 
 
 class VpcepApp(App):
@@ -119,16 +121,18 @@ class VpcepApp(App):
 
     # -- help and the command palette ------------------------------------------
     def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:
-        """(key, description) of every binding active on `screen`, as the footer would show them."""
+        """(key, description) of the keys that matter on `screen`: its own first, then the app's."""
         keys, seen = [], set()
         for key, active in screen.active_bindings.items():
-            description = active.binding.description
-            if key in SYSTEM_KEYS:
+            binding = active.binding
+            wanted = binding.show or binding.action in HELP_EXTRAS
+            if key in SYSTEM_KEYS or not binding.description or not wanted or (key, binding.description) in seen:
                 continue
-            if description and (key, description) not in seen:
-                seen.add((key, description))
-                keys.append((self.get_key_display(active.binding), description))
-        return keys + [("ctrl+p", "Command palette"), ("enter", "Open"), ("escape", "Back / clear filter")]
+            seen.add((key, binding.description))
+            keys.append((active.node is self, self.get_key_display(binding), binding.description))
+        ordered = [(key, text) for app_level, key, text in sorted(keys, key=lambda k: k[0])]
+        return ordered + [("enter", "Open / select"), ("escape", "Back, close, clear the filter"),
+                          ("ctrl+p", "Command palette: every action")]
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(getattr(self.screen, "AREA", "") or "vpcep", self.screen_keys(self.screen)))

@@ -65,8 +65,12 @@ def build_tui_demo(reg: Registry) -> None:
 
 
 def demo_settings(directory: str | Path, **flags) -> config.Settings:
-    """Settings for a demo state in `directory`, ignoring the user's config and environment."""
-    env = {"HOME": str(directory), "VPCEP_DNS_ZONES_DIR": str(Path(directory) / "zones")}
+    """Settings for a demo state in `directory`: the user's config file is ignored; VPCEP_DNS_* and
+    VPCEP_ROUTES_* still apply (e.g. VPCEP_DNS_LISTEN to move the server off 127.0.0.1:5353)."""
+    import os
+
+    passed = {k: v for k, v in os.environ.items() if k.startswith(("VPCEP_DNS_", "VPCEP_ROUTES_"))}
+    env = {"HOME": str(directory), **passed, "VPCEP_DNS_ZONES_DIR": str(Path(directory) / "zones")}
     return config.load(state=str(Path(directory) / "demo.db"), env=env, **flags)
 
 
