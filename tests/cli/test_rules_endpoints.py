@@ -139,6 +139,8 @@ def test_e12_search(world, cli):
     listed = lambda *f: [e["id"] for e in cli.ok("--json", "endpoint", "list", *f).json["endpoints"]]  # noqa: E731
     assert listed("--tag", "env=prod") == [a["id"], b["id"]]
     assert listed("--tag", "env=prod", "--tag", "team=web") == [a["id"]]
+    assert listed("--tag", "team") == [a["id"]]  # a bare key matches any value
+    assert listed("--tag", "team=") == []  # KEY= asks for a blank value
     assert listed("--service", "OBS") == [b["id"]]
     assert listed("--id", a["id"][:8]) == [a["id"]]
     services = lambda *f: [s["short_name"] for s in cli.ok("--json", "service", "list", *f).json["endpoint_services"]]  # noqa: E731

@@ -116,7 +116,9 @@ def test_s11_no_custom_route_into_the_endpoint_source_range(world, cli):
     routes = cli.ok("--json", "vpc", "routes", "vpc1", "--add", "172.31.0.0/16@10.0.1.1").json["routes"]
     assert routes == [{"destination": "172.31.0.0/16", "nexthop": "10.0.1.1"}]
     assert_refused(cli("vpc", "routes", "vpc1", "--add", "198.19.200.0/24"), "S11")
-    assert_refused(cli("vpc", "routes", "vpc1", "--add", "198.0.0.0/8"), "S11")
+    assert_refused(cli("vpc", "routes", "vpc1", "--add", "198.19.128.0/17"), "S11")
+    wider = cli.ok("--json", "vpc", "routes", "vpc1", "--add", "0.0.0.0/0@10.0.1.1").json["routes"]
+    assert "0.0.0.0/0" in [r["destination"] for r in wider]  # the VPC's own route to the range stays more specific
 
 
 def test_s12_connection_management(world, cli):

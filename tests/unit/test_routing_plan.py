@@ -136,3 +136,8 @@ def test_python_ipaddress_gets_both_special_ranges_wrong_and_we_do_not():
     assert "RFC 6598 shared address space" in explain("100.125.0.0/16")
     notes = [f.message for f in plan_of().findings if f.severity == "info"]
     assert any("100.64.0.0/10" in n for n in notes) and any("198.18.0.0/15" in n for n in notes)
+
+
+def test_s11_a_wider_custom_route_is_no_finding():
+    plan = plan_of(vpcs=(VpcInfo("v", "10.0.0.0/16", (), ("0.0.0.0/0", "198.0.0.0/8")),))
+    assert not [f for f in plan.findings if "custom route" in f.message]

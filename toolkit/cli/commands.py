@@ -12,7 +12,7 @@ from toolkit.model.endpoint import MAX_CONNECTIONS
 from toolkit.model.quota import parse_setting
 from toolkit.model.rules import parse_rule
 from toolkit.model.service import parse_port
-from toolkit.model.tags import parse_tag, validate_key
+from toolkit.model.tags import parse_filter, parse_tag, validate_key
 from toolkit.registry import Registry
 from toolkit.registry.endpoints import EndpointRequest
 from toolkit.registry.services import FOUND, NOT_FOUND
@@ -187,7 +187,7 @@ def cmd_service_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_service_list(reg: Registry, args, out: Out) -> int:
-    services = reg.list_services(args.name, args.id_, [parse_tag(t) for t in args.tag])
+    services = reg.list_services(args.name, args.id_, [parse_filter(t) for t in args.tag])
     out.emit({"endpoint_services": [s.to_dict() for s in services], "total_count": len(services)},
              _services_table(services))
 
@@ -283,7 +283,7 @@ def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
-    endpoints = reg.list_endpoints(args.id_, args.service, [parse_tag(t) for t in args.tag])
+    endpoints = reg.list_endpoints(args.id_, args.service, [parse_filter(t) for t in args.tag])
     out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": len(endpoints)},
              _endpoints_table(endpoints) if endpoints or not out.json else None)
 

@@ -148,13 +148,22 @@ def validate_subnet_cidr(text: str, vpc: Vpc, siblings: list[Subnet]) -> ipaddre
 def validate_route(vpc: Vpc, destination: str, nexthop: str) -> Route:
     """S11: no custom route may target 198.19.128.0/17."""
     net = parse_network(destination, "S11")
-    if net.overlaps(ENDPOINT_SOURCE_CIDR):
-        raise ValidationError(f"route {destination} overlaps {ENDPOINT_SOURCE_CIDR}, the endpoint source range",
+    if targets_source_range(net):
+        raise ValidationError(f"route {destination} targets {ENDPOINT_SOURCE_CIDR}, the endpoint source range",
                               rule="S11", fix="route a destination outside 198.19.128.0/17")
     if any(r.destination == str(net) for r in vpc.routes):
         raise ValidationError(f"VPC {vpc.name} already has a route to {net}", rule="V2",
                               fix="remove it first")
     return Route(str(net), nexthop)
+
+
+def targets_source_range(net: ipaddress.IPv4Network) -> bool:
+    """S11: a route to all or part of 198.19.128.0/17 would take the endpoints' return traffic.
+
+    A wider route (a default route, 198.0.0.0/8) does not: the VPC's own route to the range is
+    more specific and wins.
+    """
+    return net.subnet_of(ENDPOINT_SOURCE_CIDR)
 
 
 def check_vpc_usable(vpc: Vpc, subnet: Subnet | None) -> None:
@@ -163,7 +172,7 @@ def check_vpc_usable(vpc: Vpc, subnet: Subnet | None) -> None:
         raise ValidationError(f"subnet {subnet.name} overlaps {ENDPOINT_SOURCE_CIDR}", rule="S11",
                               fix="use a subnet outside 198.19.128.0/17")
     for route in vpc.routes:
-        if ipaddress.IPv4Network(route.destination).overlaps(ENDPOINT_SOURCE_CIDR):
+        if targets_source_range(ipaddress.IPv4Network(route.destination)):
             raise ValidationError(f"VPC {vpc.name} routes {route.destination}, inside {ENDPOINT_SOURCE_CIDR}",
                                   rule="S11", fix="delete that custom route")
 

@@ -85,10 +85,17 @@ def edit_tags(current: tuple[Tag, ...], set_: list[Tag], delete: list[str]) -> t
     return make_tags([Tag(k, v) for k, v in tags.items()])
 
 
+def parse_filter(text: str) -> Tag:
+    """A search filter (E12): `KEY=VALUE` matches that pair, `KEY=` a blank value, a bare `KEY` any value."""
+    if "=" not in text:
+        return Tag(validate_key(text), None)
+    return parse_tag(text)
+
+
 def matches(tags: tuple[Tag, ...], wanted: list[Tag]) -> bool:
-    """True when every wanted key/value pair is present (E12)."""
-    have = {(tag.key, tag.value) for tag in tags}
-    return all((tag.key, tag.value) in have for tag in wanted)
+    """True when every wanted filter is met: the key with that value, or with any value for None (E12)."""
+    have = {tag.key: tag.value for tag in tags}
+    return all(w.key in have and (w.value is None or have[w.key] == w.value) for w in wanted)
 
 
 def search_tags(wanted: list[Tag]) -> list[Tag]:

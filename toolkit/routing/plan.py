@@ -180,7 +180,7 @@ def source_range_findings(inputs: PlanInputs, routes) -> list[Finding]:
              for vpc in inputs.vpcs for name, cidr in vpc.subnets if _overlap(cidr, source)]
     found += [Finding("error", "S11", f"VPC {vpc.name} has a custom route to {dst}, inside {source}",
                       f"delete it: `vpcep vpc routes {vpc.name} --remove {dst}`")
-              for vpc in inputs.vpcs for dst in vpc.routes if _overlap(dst, source)]
+              for vpc in inputs.vpcs for dst in vpc.routes if IPNetwork(dst) in source]  # wider routes lose to it
     found += [Finding("warning", "S11", f"VPC {vpc.name} ({vpc.cidr}) overlaps {source}",
                       "keep every subnet of it outside that range") for vpc in inputs.vpcs if _overlap(vpc.cidr, source)]
     found += [Finding("error", "S11", f"planned route {r.dst} overlaps {source}, the endpoint source range",
