@@ -66,9 +66,8 @@ async def service_detail(pilot: Pilot) -> None:
 
 
 async def service_form(pilot: Pilot) -> None:
-    await press(pilot, "n")
-    await pilot.click("#create")
-    await settle(pilot)
+    """The form after an empty submit: every field's message with its rule (keys only: no mouse hover)."""
+    await press(pilot, "n", "ctrl+s")
 
 
 async def endpoints(pilot: Pilot) -> None:
@@ -81,9 +80,8 @@ async def endpoint_wizard(pilot: Pilot) -> None:
     screen.query_one("#from-name").value = True
     name = next(s.service_name for s in pilot.app.registry.list_services() if s.short_name == "app")
     screen.query_one("#service-name").value = name
-    await settle(pilot)
-    await pilot.click("#verify")
-    await settle(pilot)
+    screen.query_one("#service-name").focus()
+    await press(pilot, "enter")
 
 
 async def approvals(pilot: Pilot) -> None:
