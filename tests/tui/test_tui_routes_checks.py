@@ -70,3 +70,5 @@ async def test_run_checks_and_read_the_fix(demo):
         text = screen_text(app)
         assert f"rule {failing['rule']}" in text and "fix:" in text
         assert latest["run_id"] in text  # the history lists the run
+        await press(pilot, "y")
+        assert json.loads(app.clipboard)["fix"] == failing["fix"]

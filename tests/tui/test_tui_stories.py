@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from tuihelp import first_cells, press, run, screen_text, settle, table_keys, tui, type_text
 
@@ -96,6 +98,8 @@ async def test_accept_in_approvals_then_record_in_dns(demo):
         await press(pilot, "3")
         [waiting] = table_keys(app)
         assert "1 awaiting approval" in screen_text(app)
+        await press(pilot, "y")
+        assert json.loads(app.clipboard)["status"] == "pendingAcceptance"
         await press(pilot, "space", "a")
         assert demo.acting("b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0").get_endpoint(waiting).status == "accepted"
         assert table_keys(app) == []

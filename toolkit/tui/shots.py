@@ -160,7 +160,7 @@ async def capture(registry, script: Callable[[Pilot], Awaitable[None]]) -> str:
     async with app.run_test(size=SIZE) as pilot:
         await script(pilot)
         await settle(pilot)
-        return app.export_screenshot(title="vpcep")
+        return app.export_screenshot(title="vpcep", simplify=True)
 
 
 def write_screenshots(directory: str | Path) -> list[Path]:

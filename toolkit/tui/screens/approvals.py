@@ -35,6 +35,11 @@ class ApprovalsScreen(AreaScreen):
         super().show(data)
         self.app.pending = len(data)
 
+    def action_copy_json(self) -> None:
+        row = self.table.current()
+        if row is not None:
+            self.copy_json(row.key, row.data.endpoint.to_dict())
+
     def _by_service(self) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = defaultdict(list)
         for row in self.table.chosen():

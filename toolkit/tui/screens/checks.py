@@ -89,6 +89,13 @@ class ChecksScreen(AreaScreen):
             detail_text(self.app.theme_variables, report, self.app.mask_volatile) if report
             else "Not checked yet: press c to run the checks.")
 
+    def action_copy_json(self) -> None:
+        """The endpoint's last check (as `vpcep check --json` prints it), else the endpoint itself."""
+        row = self.table.current()
+        if row is not None:
+            report = self.reports.get(row.key)
+            self.copy_json(row.key, report.to_dict() if report else row.data.to_dict())
+
     # -- running ------------------------------------------------------------------------------
     def action_run(self) -> None:
         chosen = [row.key for row in self.table.chosen()] if self.table.marked else \
