@@ -128,3 +128,34 @@ def test_answers_are_packed_on_first_use_once_and_the_memo_stays_bounded():
     for i in range(300):  # unknown names share their zone's NXDOMAIN answer
         table.lookup(wire.name_to_wire(f"x{i}." + ORIGIN), 1)
     assert len(table.memo) <= 4
+
+
+WILD = """$TTL 600
+@ IN SOA ns.w.example. a.w.example. 1 3600 600 86400 30
+@ IN NS ns
+ns IN A 10.0.0.1
+* IN A 10.0.0.99
+*.apps IN CNAME ns.w.example.
+host.sub IN A 10.0.0.5
+"""
+
+WILD_CASES = [  # RFC 4592 §2.2.1: a wildcard matches only below its closest encloser
+    ("anything.w.example.", "A", dns.rcode.NOERROR, ["10.0.0.99"]),
+    ("a.much.longer.name.w.example.", "A", dns.rcode.NOERROR, ["10.0.0.99"]),
+    ("x.apps.w.example.", "A", dns.rcode.NOERROR, ["ns.w.example."]),
+    ("anything.w.example.", "AAAA", dns.rcode.NOERROR, []),
+    ("ns.w.example.", "A", dns.rcode.NOERROR, ["10.0.0.1"]),          # an existing name is not covered
+    ("x.sub.w.example.", "A", dns.rcode.NXDOMAIN, []),               # sub exists (an empty non-terminal)
+]
+
+
+@pytest.mark.parametrize("qname, qtype, rcode, values", WILD_CASES)
+def test_wildcards_in_static_zones(tmp_path, qname, qtype, rcode, values):
+    path = tmp_path / "w.example.zone"
+    path.write_text(WILD)
+    reply = reply_for(AuthTable([load_file(path, "w.example.")]), qname, qtype)
+    assert reply.rcode() == rcode and reply.flags & dns.flags.AA
+    assert sorted(rd.to_text() for rrset in reply.answer for rd in rrset) == values
+    assert all(rrset.name.to_text() == qname for rrset in reply.answer)  # synthesized under the question's name
+    if not values:
+        assert reply.authority[0].rdtype == dns.rdatatype.SOA and reply.authority[0].ttl == 30

@@ -54,12 +54,12 @@ class AuthTable:
     Indexing a snapshot is cheap (no packing), so a change to a large zone never stalls the loop;
     each answer is packed once per snapshot. Memo keys are bounded by the zone: one per record set,
     one NODATA per name, one NXDOMAIN per zone; unknown names and types never add entries.
+    Wildcards (`*.name`) answer for names below their closest encloser (RFC 4592).
     """
 
     def __init__(self, zones: list[Zone]) -> None:
         self.rrsets: dict[bytes, dict[int, list[RR]]] = {}
         self.names: dict[bytes, RR] = {}  # every name that exists (empty non-terminals too) → negative SOA
-        self.apexes: dict[bytes, RR] = {}
         self.memo: dict[tuple, Answer] = {}
         for zone in zones:
             self._index(zone)
@@ -72,11 +72,25 @@ class AuthTable:
         soa = self.names.get(key)
         if soa is not None:
             return self._existing(key, qtype, soa)
-        for suffix in suffixes(key):
-            soa = self.apexes.get(suffix)
+        for suffix in suffixes(key):  # the closest encloser: the nearest existing name above (RFC 4592)
+            soa = self.names.get(suffix)
             if soa is not None:
-                return self._memo((suffix, "nx"), lambda: _nxdomain(soa))
+                wildcard = b"\x01*" + suffix
+                if wildcard in self.rrsets:
+                    return self._wildcard(wildcard, qtype, soa)
+                return self._memo((name_to_wire(str(soa.rname)), "nx"), lambda: _negative(NXDOMAIN, soa))
         return None
+
+    def _wildcard(self, wildcard: bytes, qtype: int, soa: RR) -> Answer:
+        """Records of `*.<encloser>` for any name below it: owners point at the question, so any length fits."""
+        rrsets = self.rrsets[wildcard]
+        if qtype in rrsets:
+            return self._memo((wildcard, qtype), lambda: _synthesized(rrsets[qtype]))
+        if TYPE_CNAME in rrsets:
+            return self._memo((wildcard, "cname"), lambda: _synthesized(rrsets[TYPE_CNAME]))
+        if qtype == TYPE_ANY:
+            return self._memo((wildcard, qtype), lambda: _synthesized([rr for rrs in rrsets.values() for rr in rrs]))
+        return self._memo((wildcard, "nodata"), lambda: _negative(NOERROR, soa))
 
     def _existing(self, key: bytes, qtype: int, soa: RR) -> Answer:
         rrsets = self.rrsets.get(key, {})
@@ -100,7 +114,6 @@ class AuthTable:
     def _index(self, zone: Zone) -> None:
         soa = negative_soa(zone)
         apex = name_to_wire(zone.origin)
-        self.apexes[apex] = soa
         for rr in zone.records:
             key = name_to_wire(str(rr.rname))
             self.rrsets.setdefault(key, {}).setdefault(rr.rtype, []).append(rr)
@@ -112,10 +125,21 @@ def _positive(owner: str, qtype: int, rrs: list[RR]) -> Answer:
     return Answer(NOERROR, True, (len(rrs), 0, 0), pack_body(owner, qtype, rrs))
 
 
-def _nxdomain(soa: RR) -> Answer:
+def _negative(rcode: int, soa: RR) -> Answer:
+    """NXDOMAIN (or NODATA below a wildcard) with an uncompressed SOA: it follows a question of any length."""
     flat = _Flat()
     soa.pack(flat)
-    return Answer(NXDOMAIN, True, (0, 1, 0), bytes(flat.data))
+    return Answer(rcode, True, (0, 1, 0), bytes(flat.data))
+
+
+def _synthesized(rrs: list[RR]) -> Answer:
+    """Wildcard records with the owner replaced by a pointer to the question (offset 12), the rest uncompressed."""
+    body = b""
+    for rr in rrs:
+        flat = _Flat()
+        rr.pack(flat)
+        body += b"\xc0\x0c" + bytes(flat.data)[len(name_to_wire(str(rr.rname))):]
+    return Answer(NOERROR, True, (len(rrs), 0, 0), body)
 
 
 def _up_to(key: bytes, apex: bytes):
