@@ -103,6 +103,7 @@ async def test_copy_json_of_the_selected_resource(demo):
 async def test_error_modal_names_rule_and_fix(demo):
     app = tui(demo)
     async with run(app) as pilot:
+        await settle(pilot)
         app.screen.table.move_cursor(row=first_cells(app).index("app"))
         await press(pilot, "d")
         assert isinstance(app.screen, ConfirmScreen)
@@ -120,6 +121,7 @@ async def test_read_only_says_so_and_hides_changes(tmp_path):
     reg = open_demo(tmp_path, read_only=True)
     app = tui(reg)
     async with run(app) as pilot:
+        await settle(pilot)
         assert "READ-ONLY" in screen_text(app)
         assert "New" not in screen_text(app).splitlines()[-1]
         before = len(reg.list_services())

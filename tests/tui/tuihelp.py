@@ -28,6 +28,8 @@ def screen_text(app) -> str:
 
 
 async def press(pilot, *keys: str) -> None:
+    """Each key once the app has settled (loads shown, workers done), then settle again."""
+    await settle(pilot)
     for key in keys:
         await pilot.press(key)
         await settle(pilot)

@@ -110,8 +110,7 @@ class VpcepApp(App):
     def count_busy(self) -> None:
         """The header's progress indicator: registry calls of the screens still in flight. Counted
         again shortly while any is: a closed screen's last worker event never reaches the app."""
-        self.busy = sum(1 for worker in self.workers
-                        if worker.group != "poll" and worker.state in (WorkerState.PENDING, WorkerState.RUNNING))
+        self.busy = sum(1 for worker in self.workers if _shows_progress(worker))
         if self.busy:
             self.set_timer(0.1, self.count_busy)
 
@@ -146,6 +145,13 @@ class VpcepApp(App):
                 yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
                                     partial(self.run_action, binding.action, active.node))
         yield from super().get_system_commands(screen)
+
+
+def _shows_progress(worker: Worker) -> bool:
+    """Changes, check runs and first loads; not the state poll, not the refresh of a screen already shown."""
+    if worker.state not in (WorkerState.PENDING, WorkerState.RUNNING) or worker.group == "poll":
+        return False
+    return not (worker.group == "load" and getattr(worker.node, "loaded", False))
 
 
 def make_app(settings: Settings, registry: Registry, **options) -> VpcepApp:

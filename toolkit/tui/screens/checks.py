@@ -125,7 +125,8 @@ class ChecksScreen(AreaScreen):
     def on_check_finished(self, message: CheckFinished) -> None:
         self.running = set()
         summary = message.run["summary"]
-        self.notify(f"{summary['passed']} passed, {summary['failed']} failed", title="Checks done")
+        unrecorded = "\nread-only: this run is not kept in the history" if self.app.read_only else ""
+        self.notify(f"{summary['passed']} passed, {summary['failed']} failed{unrecorded}", title="Checks done")
         self.reload()
 
 
