@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from toolkit.tui.widgets.resource_table import ResourceTable
 
@@ -29,7 +29,10 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except (WorkerCancelled, WorkerFailed):  # e.g. the command palette drops a stale search
+            pass
         await pilot.pause()
         if quiet(app):
             await pilot.wait_for_scheduled_animations()
