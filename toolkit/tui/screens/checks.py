@@ -41,6 +41,7 @@ class ChecksScreen(AreaScreen):
         self.data: ChecksData | None = None
         self.reports: dict = {}
         self.running: set[str] = set()
+        self.run_when_loaded = False
 
     def body(self) -> ComposeResult:
         yield Static("Marked endpoints (or all when none is marked) are checked from this host; a failed step "
@@ -76,6 +77,9 @@ class ChecksScreen(AreaScreen):
                                r["summary"]["passed"], r["summary"]["failed"], r["summary"]["first_failure"] or "-",
                                r["exit_code"]), data=r) for r in data.history])
         self._show_detail()
+        if self.run_when_loaded:
+            self.run_when_loaded = False
+            self.action_run()
 
     # -- detail of the row under the cursor ------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -98,6 +102,9 @@ class ChecksScreen(AreaScreen):
 
     # -- running ------------------------------------------------------------------------------
     def action_run(self) -> None:
+        if self.data is None:  # pressed before the first load: run once the rows are there
+            self.run_when_loaded = True
+            return
         chosen = [row.key for row in self.table.chosen()] if self.table.marked else \
             [row.key for row in self.table.shown_rows]
         if chosen and not self.running:
