@@ -14,8 +14,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     as_json = "--json" in argv
     try:
-        from toolkit.cli.commands import run
-        return run(parsing.build().parse_args(argv))
+        args = parsing.build().parse_args(argv)
+        from toolkit.cli.commands import run  # after parsing: --help and usage errors stay light
+        return run(args)
     except ToolkitError as exc:
         return _fail(exc, as_json)
     except KeyboardInterrupt:
