@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from toolkit.display import cell
+
 
 def dump(data) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
@@ -13,7 +15,7 @@ def dump(data) -> str:
 
 def table(headers: list[str], rows: list[list]) -> str:
     """A plain aligned table; empty cells print as '-'."""
-    cells = [[_cell(value) for value in row] for row in rows]
+    cells = [[cell(value) for value in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
@@ -23,17 +25,7 @@ def table(headers: list[str], rows: list[list]) -> str:
 def fields(pairs: list[tuple[str, object]]) -> str:
     """`Label:  value` lines, aligned."""
     width = max(len(label) for label, _ in pairs) + 1
-    return "\n".join(f"{(label + ':').ljust(width)}  {_cell(value)}" for label, value in pairs)
-
-
-def _cell(value) -> str:
-    if value is None or value == "" or value == [] or value == ():
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_cell(v) for v in value)
-    return str(value)
+    return "\n".join(f"{(label + ':').ljust(width)}  {cell(value)}" for label, value in pairs)
 
 
 def write(text: str) -> None:

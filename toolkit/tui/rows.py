@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from toolkit.tui.widgets.field_list import cell
+from toolkit.display import cell
 from toolkit.tui.widgets.resource_table import Row
 
 TONE = {"available": "success", "accepted": "success", "pendingAcceptance": "warning", "creating": "warning",

@@ -6,16 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-
-def cell(value) -> str:
-    """How an empty, boolean or list value reads on screen."""
-    if value is None or value == "" or value == () or value == []:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(cell(v) for v in value)
-    return str(value)
+from toolkit.display import cell
 
 
 class FieldList(Static):
