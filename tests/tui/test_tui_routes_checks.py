@@ -72,3 +72,33 @@ async def test_run_checks_and_read_the_fix(demo):
         assert latest["run_id"] in text  # the history lists the run
         await press(pilot, "y")
         assert json.loads(app.clipboard)["fix"] == failing["fix"]
+
+
+async def test_check_steps_fill_in_live_in_path_order(demo, monkeypatch):
+    """Each step's message updates its own cell: after dns arrives, route is still pending (…)."""
+    from toolkit.tui.screens.checks import STEPS, ChecksScreen
+
+    arrived, handle_step, handle_report = [], ChecksScreen.on_check_step, ChecksScreen.on_check_progress
+
+    def on_step(screen, message):
+        handle_step(screen, message)
+        row = next(r for r in screen.table.shown_rows if r.key == message.target)
+        arrived.append((message.target, message.step.step, [str(c) for c in row.cells[3:8]]))
+
+    def on_report(screen, message):
+        arrived.append((message.report.target, "report", None))
+        handle_report(screen, message)
+
+    monkeypatch.setattr(ChecksScreen, "on_check_step", on_step)
+    monkeypatch.setattr(ChecksScreen, "on_check_progress", on_report)
+    app = tui(demo, check_timeout=0.5)
+    async with run(app) as pilot:
+        await press(pilot, "6", "c")
+        await wait_for(pilot, lambda: not app.screen.running and len(app.screen.reports) == 3, timeout=20)
+    targets = {t for t, _, _ in arrived}
+    assert len(targets) == 3
+    for target in targets:
+        order = [(step, cells) for t, step, cells in arrived if t == target]
+        assert [step for step, _ in order] == list(STEPS) + ["report"]
+        for done, (step, cells) in enumerate(order[:-1], start=1):
+            assert "…" not in cells[:done] and cells[done:] == ["…"] * (5 - done), (step, cells)

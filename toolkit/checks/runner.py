@@ -30,10 +30,15 @@ class CheckOptions:
 
 
 class Runner:
-    """Shared resources of one run: sockets in the namespace, one route table, a socket bound."""
+    """Shared resources of one run: sockets in the namespace, one route table, a socket bound.
 
-    def __init__(self, options: CheckOptions) -> None:
+    `on_step(target_id, step_result)`, when given, is called on the event loop's thread as each
+    step of a target completes, in path order (a live view); the reports are the same without it.
+    """
+
+    def __init__(self, options: CheckOptions, on_step=None) -> None:
         self.options = options
+        self.on_step = on_step
         self.sockets = Sockets(options.netns)
         self._netlink = ThreadPoolExecutor(1, thread_name_prefix="route")
         self._table: RouteTable | None = None
@@ -48,25 +53,38 @@ class Runner:
 
     async def endpoint(self, target: CheckTarget) -> TargetReport:
         """state, dns, route, policy, tcp for one endpoint; later steps run even when an earlier one failed."""
-        o = self.options
-        state = _timed(check_state, target)
+        o, done = self.options, self._reporter(target.endpoint.id)
+        state = done(_timed(check_state, target))
         dns_result, hosts = await self._dns(dns_step.check_dns(target, o.resolver, self.sockets, o.timeout,
                                                                 o.obs_cidr))
-        route = await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3")
-        policy = _timed(check_policy, target)
+        done(dns_result)
+        route = done(await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3"))
+        policy = done(_timed(check_policy, target))
         ports = [p.client_port for p in target.service.ports] if target.service else []
-        tcp = await self._tcp(hosts, ports)
+        tcp = done(await self._tcp(hosts, ports))
         label = f"{target.endpoint.endpoint_service_name} ({target.endpoint.ip or target.endpoint.service_type})"
         return TargetReport(target.endpoint.id, label, (state, dns_result, route, policy, tcp))
 
     async def obs_bucket(self, name: str, port: int) -> TargetReport:
         """`check obs BUCKET`: dns → route → tcp for <bucket>.obs.<region>.<domain> (O6)."""
-        o = self.options
+        o, done = self.options, self._reporter(name)
         dns_result, hosts = await self._dns(dns_step.check_obs_name(name, o.resolver, self.sockets, o.timeout,
                                                                      o.obs_cidr))
-        route = await self._route(hosts, "O4")
-        tcp = await self._tcp(hosts, [port])
+        done(dns_result)
+        route = done(await self._route(hosts, "O4"))
+        tcp = done(await self._tcp(hosts, [port]))
         return TargetReport(name, f"OBS {name}:{port}", (dns_result, route, tcp))
+
+    def _reporter(self, target_id: str):
+        """A pass-through that also tells `on_step` (when set) that this step of `target_id` is done."""
+        on_step = self.on_step
+        if on_step is None:
+            return _same
+
+        def done(step: StepResult) -> StepResult:
+            on_step(target_id, step)
+            return step
+        return done
 
     @staticmethod
     async def _dns(coro) -> tuple[StepResult, list]:
@@ -98,6 +116,10 @@ class Runner:
         if self._table is not None:
             self._netlink.submit(self._table.close).result()
         self._netlink.shutdown()
+
+
+def _same(step: StepResult) -> StepResult:
+    return step
 
 
 def _timed(fn, *args) -> StepResult:

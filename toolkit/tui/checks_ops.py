@@ -1,4 +1,4 @@
-"""What the Checks area asks of toolkit.checks: run endpoints concurrently, report each as it finishes."""
+"""What the Checks area asks of toolkit.checks: run endpoints concurrently, report each step as it finishes."""
 
 from __future__ import annotations
 
@@ -20,14 +20,15 @@ def options_for(app, timeout: float):
                         obs_cidr=settings.obs.cidr)
 
 
-def run_checks(reg, endpoint_ids: list[str], options, on_report) -> dict:
-    """Check the endpoints; `on_report(TargetReport)` after each one; the run recorded unless read-only."""
+def run_checks(reg, endpoint_ids: list[str], options, on_report, on_step=None) -> dict:
+    """Check the endpoints; `on_step(endpoint_id, StepResult)` after each step, `on_report(TargetReport)` after
+    each endpoint (both on the run's event loop thread); the run recorded unless read-only."""
     from toolkit import clock
     from toolkit.checks import report
 
     started, start = clock.now(), time.perf_counter()
     targets = reg.check_targets(endpoint_ids)
-    results = asyncio.run(_execute(options, targets, on_report))
+    results = asyncio.run(_execute(options, targets, on_report, on_step))
     run = report.build(results, started, time.perf_counter() - start,
                        {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
                         "netns": None, "timeout": options.timeout})
@@ -36,10 +37,10 @@ def run_checks(reg, endpoint_ids: list[str], options, on_report) -> dict:
     return run
 
 
-async def _execute(options, targets, on_report) -> list:
+async def _execute(options, targets, on_report, on_step) -> list:
     from toolkit.checks.runner import Runner
 
-    runner = Runner(options)
+    runner = Runner(options, on_step)
     try:
         async def one(target):
             result = await runner.endpoint(target)

@@ -53,6 +53,14 @@ class DryRun(Message):
         super().__init__()
 
 
+class CheckStep(Message):
+    """One step of one endpoint's check finished (state → dns → route → policy → tcp), while the run goes on."""
+
+    def __init__(self, target: str, step) -> None:
+        self.target, self.step = target, step
+        super().__init__()
+
+
 class CheckProgress(Message):
     """One endpoint's check finished (all its steps), while the run goes on."""
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
 from toolkit.tui import checks_ops
-from toolkit.tui.messages import CheckFinished, CheckProgress, Failed
+from toolkit.tui.messages import CheckFinished, CheckProgress, CheckStep, Failed
 from toolkit.tui.rows import short_time, tone
 from toolkit.tui.screens.base import AreaScreen
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
@@ -20,6 +20,7 @@ STEPS = ("state", "dns", "route", "policy", "tcp")
 MARKS = {"passed": ("✓", "success"), "failed": ("✗", "error"), "skipped": ("–", "muted"),
          "running": ("…", "warning")}
 CHECK_COLUMNS = [("Endpoint", 36), ("Service", 12), ("IP", 15)] + [(step, 6) for step in STEPS] + [("Result", 10)]
+FIRST_STEP_COLUMN = 3
 HISTORY_COLUMNS = [("Run", 8), ("Started", 19), ("Targets", 7), ("Passed", 6), ("Failed", 6), ("First failure", 13),
                    ("Exit", 4)]
 
@@ -41,6 +42,7 @@ class ChecksScreen(AreaScreen):
         self.data: ChecksData | None = None
         self.reports: dict = {}
         self.running: set[str] = set()
+        self.partial: dict[str, dict[str, str]] = {}  # endpoint id → step → status, while it runs
         self.run_when_loaded = False
 
     def body(self) -> ComposeResult:
@@ -62,10 +64,10 @@ class ChecksScreen(AreaScreen):
 
     def _row(self, theme: dict, e) -> Row:
         report = self.reports.get(e.id)
-        steps = {s.step: str(s.status) for s in report.steps} if report else {}
-        state = "running" if e.id in self.running else None
-        marks = tuple(_mark(theme, state or steps.get(step)) for step in STEPS)
-        result = "running" if state else ("passed" if report and report.ok else
+        running = e.id in self.running
+        steps = self.partial.get(e.id, {}) if running else _statuses(report)
+        marks = tuple(_mark(theme, steps.get(step, "running" if running else None)) for step in STEPS)
+        result = "running" if running else ("passed" if report and report.ok else
                                           f"✗ {report.first_failure.step}" if report else "-")
         service = e.endpoint_service_name.split(".")[1] if e.endpoint_service_name.count(".") == 2 else "-"
         return Row(e.id, (e.id, service, e.ip or "-") + marks + (result,), e.tags, e)
@@ -108,7 +110,7 @@ class ChecksScreen(AreaScreen):
         chosen = [row.key for row in self.table.chosen()] if self.table.marked else \
             [row.key for row in self.table.shown_rows]
         if chosen and not self.running:
-            self.running = set(chosen)
+            self.running, self.partial = set(chosen), {}
             self.table.set_rows(self.rows(self.data))
             self.check(chosen)
 
@@ -117,11 +119,19 @@ class ChecksScreen(AreaScreen):
         try:
             options = checks_ops.options_for(self.app, self.app.check_timeout)
             run = checks_ops.run_checks(self.app.registry, endpoint_ids, options,
-                                        lambda report: self.post_message(CheckProgress(report)))
+                                        lambda report: self.post_message(CheckProgress(report)),
+                                        lambda target, step: self.post_message(CheckStep(target, step)))
             self.post_message(CheckFinished(run))
         except Exception as exc:  # noqa: BLE001
             self.running = set()
             self.post_message(Failed(exc, "run the checks"))
+
+    def on_check_step(self, message: CheckStep) -> None:
+        """Fill in one step's cell of one row; the other rows and cells stay as they are."""
+        status = str(message.step.status)
+        self.partial.setdefault(message.target, {})[message.step.step] = status
+        column = FIRST_STEP_COLUMN + STEPS.index(message.step.step)
+        self.table.set_cell(message.target, column, _mark(self.app.theme_variables, status))
 
     def on_check_progress(self, message: CheckProgress) -> None:
         self.reports[message.report.target] = message.report
@@ -135,6 +145,10 @@ class ChecksScreen(AreaScreen):
         unrecorded = "\nread-only: this run is not kept in the history" if self.app.read_only else ""
         self.notify(f"{summary['passed']} passed, {summary['failed']} failed{unrecorded}", title="Checks done")
         self.reload()
+
+
+def _statuses(report) -> dict[str, str]:
+    return {s.step: str(s.status) for s in report.steps} if report else {}
 
 
 def _mark(theme: dict, status: str | None) -> Text:
