@@ -70,7 +70,7 @@ forward-zone:
 def test_unbound_with_0x20_resolves_private_and_bucket_names_through_us(unbound, registry, settings, endpoints):
     names, _ = endpoints
     asked = []
-    ours = Running(with_dns(settings), registry, observer=lambda ip, query, reply: asked.append(query[12:]))
+    ours = Running(with_dns(settings), registry, observer=lambda ip, query, reply, seconds: asked.append(query[12:]))
     try:
         _check_through(unbound(ours.port), names)
     finally:

@@ -153,11 +153,13 @@ def test_no_query_is_dropped_while_zones_change(endpoints, serve, registry):
 def test_observer_sees_every_reply_for_a_query_log(registry, settings, endpoints):
     names, _ = endpoints
     seen = []
-    server = Running(with_dns(settings), registry, observer=lambda ip, query, reply: seen.append((ip, reply[:2])))
+    server = Running(with_dns(settings), registry,
+                     observer=lambda ip, query, reply, seconds: seen.append((ip, reply[:2], seconds)))
     try:
         name = next(iter(names))
         ids = {server.ask(name).id for _ in range(3)} | {server.ask(name, tcp=True).id}  # cached, then TCP
     finally:
         server.stop()
-    assert {ip for ip, _ in seen} == {"127.0.0.1"}
-    assert {int.from_bytes(qid, "big") for _, qid in seen} == ids
+    assert {ip for ip, _, _ in seen} == {"127.0.0.1"}
+    assert {int.from_bytes(qid, "big") for _, qid, _ in seen} == ids
+    assert len(seen) == 4 and all(isinstance(s, float) and 0 <= s < 2 for _, _, s in seen)  # the time taken

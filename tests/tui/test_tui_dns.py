@@ -39,4 +39,6 @@ async def test_live_query_log_and_counters(demo, host):
         await wait_for(pilot, lambda: len(log.shown_rows) == 2, timeout=3)
         assert [(r.cells[1], r.cells[4]) for r in log.shown_rows] == [("nope." + name + ".", "NXDOMAIN"),
                                                                      (name + ".", "NOERROR")]
+        assert all(0 <= r.cells[5] < 2000 for r in log.shown_rows)  # latency in ms
+        assert "Latency ms" in screen_text(app)
         assert "NXDOMAIN 1" in screen_text(app)

@@ -11,8 +11,10 @@ from toolkit.dnsserver.runtime import Options, Service
 class Background:
     """Starts a Service in a daemon thread; `bound` is where it listens; `stop()` closes it and joins the thread.
 
-    `observer(client_ip, query_bytes, reply_bytes)` is called on the server's thread for every
-    UDP and TCP reply (keep it cheap: append to a bounded deque, post a message).
+    `observer(client_ip, query_bytes, reply_bytes, seconds)` is called on the server's thread for every
+    UDP and TCP reply (keep it cheap: append to a bounded deque, post a message); `seconds` is the time
+    from the server taking the query off the socket to handing the reply back (clocked only when an
+    observer is set).
     Give it a registry of its own (`Registry.open(settings)`): the watcher reads the generation
     every few milliseconds, and a write on a shared connection would hold it up.
     """

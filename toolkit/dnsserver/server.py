@@ -7,6 +7,7 @@ import errno
 import logging
 import socket
 import struct
+from time import perf_counter as clock
 
 from toolkit.dnsserver import mmsg, wire
 from toolkit.dnsserver.chain import Outcome
@@ -39,7 +40,7 @@ class DnsServer:
         self.tasks: set = set()
         self.stats = {"udp": 0, "tcp": 0, "errors": 0, "tcp_refused": 0}
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.observer = None  # observer(client_ip, query, reply): a live query log (see background.py)
+        self.observer = None  # observer(client_ip, query, reply, seconds): a live query log (see background.py)
         self.levels: dict[bytes, int] = {}  # ACL level by raw sender address (batched path)
 
     def flush(self) -> None:
@@ -78,6 +79,7 @@ class DnsServer:
     def _on_udp(self, sock: socket.socket) -> None:
         """The hot path: a cached reply for the same bytes (ID aside) goes straight back."""
         classify, caches, now, observe = self.chain.acl.classify, self.caches, self.loop.time(), self.observer
+        start = clock() if observe is not None else 0.0  # timed only for an observer
         for _ in range(BATCH):
             try:
                 data, addr = sock.recvfrom(65535)
@@ -90,9 +92,9 @@ class DnsServer:
             if hit is not None and hit[1] > now:
                 _send(sock, data[:2] + hit[0], addr)
                 if observe is not None:
-                    observe(addr[0], data, data[:2] + hit[0])
+                    observe(addr[0], data, data[:2] + hit[0], clock() - start)
                 continue
-            self._udp_slow(sock, data, addr, level, now)
+            self._udp_slow(sock, data, addr, level, now, start)
 
     def _on_udp_batch(self, sock: socket.socket, slots) -> None:
         """The hot path with recvmmsg/sendmmsg: cached replies for a whole batch leave in one system call."""
@@ -100,6 +102,7 @@ class DnsServer:
         data_view = slots.data
         while True:
             count, sent = slots.receive(), 0
+            start = clock() if observe is not None else 0.0  # timed only for an observer
             for i in range(count):
                 size, at = slots.length(i), i * mmsg.SIZE
                 if size < 12:
@@ -111,9 +114,10 @@ class DnsServer:
                 if hit is not None and hit[1] > now and slots.queue(sent, i, data_view[at:at + 2], hit[0]):
                     sent += 1
                     if observe is not None:
-                        observe(slots.peer(i)[0], bytes(data_view[at:at + size]), bytes(data_view[at:at + 2]) + hit[0])
+                        observe(slots.peer(i)[0], bytes(data_view[at:at + size]), bytes(data_view[at:at + 2]) + hit[0],
+                                clock() - start)
                     continue
-                self._udp_slow(sock, bytes(data_view[at:at + size]), slots.peer(i), level, now)
+                self._udp_slow(sock, bytes(data_view[at:at + size]), slots.peer(i), level, now, start)
             slots.send(sent)
             if count < mmsg.COUNT:
                 return
@@ -124,26 +128,26 @@ class DnsServer:
         level = self.levels[slots.peer_key(i)] = self.chain.acl.classify(slots.peer(i)[0])
         return level
 
-    def _udp_slow(self, sock, data: bytes, addr, level: int, now: float) -> None:
+    def _udp_slow(self, sock, data: bytes, addr, level: int, now: float, start: float) -> None:
         self.stats["udp"] += 1
         outcome = self._handle(data, addr[0], False)
         if isinstance(outcome, Outcome):
-            self._udp_reply(sock, data, addr, level, outcome, now)
+            self._udp_reply(sock, data, addr, level, outcome, now, start)
         elif len(self.tasks) < self.limits.inflight:
-            self._spawn(self._udp_later(sock, data, addr, level, outcome))
+            self._spawn(self._udp_later(sock, data, addr, level, outcome, start))
         else:
             outcome.close()  # too many questions waiting on forwarders: drop, the client retries
 
-    async def _udp_later(self, sock, data: bytes, addr, level: int, pending) -> None:
+    async def _udp_later(self, sock, data: bytes, addr, level: int, pending, start: float) -> None:
         outcome = await self._await(pending, data, addr[0])
-        self._udp_reply(sock, data, addr, level, outcome, self.loop.time())
+        self._udp_reply(sock, data, addr, level, outcome, self.loop.time(), start)
 
-    def _udp_reply(self, sock, data: bytes, addr, level: int, outcome: Outcome, now: float) -> None:
+    def _udp_reply(self, sock, data: bytes, addr, level: int, outcome: Outcome, now: float, start: float) -> None:
         if outcome.reply is None:
             return
         _send(sock, outcome.reply, addr)
         if self.observer is not None:
-            self.observer(addr[0], data, outcome.reply)
+            self.observer(addr[0], data, outcome.reply, clock() - start)
         if outcome.until > now and level:
             cache = self.caches[level]
             if len(cache) >= self.limits.packet_cache:
@@ -231,27 +235,28 @@ class _TcpConnection(asyncio.Protocol):
 
     def _answer(self, message: bytes) -> None:
         self.server.stats["tcp"] += 1
+        start = clock() if self.server.observer is not None else 0.0  # timed only for an observer
         outcome = self.server._handle(message, self.ip, True)
         if isinstance(outcome, Outcome):
-            self._write(outcome, message)
+            self._write(outcome, message, start)
         else:
             self.busy += 1
-            self.server._spawn(self._later(message, outcome))
+            self.server._spawn(self._later(message, outcome, start))
 
-    async def _later(self, message: bytes, pending) -> None:
+    async def _later(self, message: bytes, pending, start: float) -> None:
         try:
-            self._write(await self.server._await(pending, message, self.ip), message)
+            self._write(await self.server._await(pending, message, self.ip), message, start)
         finally:
             self.busy -= 1
             self._arm()
 
-    def _write(self, outcome: Outcome, message: bytes) -> None:
+    def _write(self, outcome: Outcome, message: bytes, start: float) -> None:
         replies = outcome.reply if isinstance(outcome.reply, list) else [outcome.reply]
         for reply in replies:
             if reply is not None and not self.transport.is_closing():
                 self.transport.write(LENGTH.pack(len(reply)) + reply)
                 if self.server.observer is not None:
-                    self.server.observer(self.ip, message, reply)
+                    self.server.observer(self.ip, message, reply, clock() - start)
 
     def _arm(self) -> None:
         if self.timer is not None:

@@ -24,6 +24,8 @@ class Query:
     client: str
     rcode: str
     size: int
+    latency_ms: float
+    """From the server reading the query to handing back the reply."""
 
 
 class DnsHost:
@@ -49,9 +51,9 @@ class DnsHost:
     def serving(self) -> bool:
         return self.background is not None
 
-    def observe(self, client: str, query: bytes, reply: bytes) -> None:
-        """Called on the server's thread for every reply: keep the bytes, nothing else."""
-        self.raw.append((time.time(), client, query, reply))
+    def observe(self, client: str, query: bytes, reply: bytes, seconds: float) -> None:
+        """Called on the server's thread for every reply: keep the bytes and the time taken, nothing else."""
+        self.raw.append((time.time(), client, query, reply, seconds))
         self.total += 1
 
     def zones(self) -> list:
@@ -69,7 +71,7 @@ class DnsHost:
         return [_decode(*item) for item in list(self.raw)[-limit:]][::-1]
 
     def counters(self) -> dict:
-        entries = [_rcode(reply) for *_, reply in list(self.raw)]
+        entries = [_rcode(reply) for _, _, _, reply, _ in list(self.raw)]
         counts = Counter(entries)
         stats = dict(self.background.service.server.stats) if self.serving else {}
         return {"answered": self.total, **{k: counts[k] for k in ("NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED")},
@@ -95,7 +97,7 @@ def _rcode(reply: bytes) -> str:
     return RCODES.get(reply[3] & 0x0F, str(reply[3] & 0x0F)) if len(reply) > 3 else "?"
 
 
-def _decode(at: float, client: str, query: bytes, reply: bytes) -> Query:
+def _decode(at: float, client: str, query: bytes, reply: bytes, seconds: float) -> Query:
     from dnslib import QTYPE, DNSRecord
 
     try:
@@ -103,7 +105,7 @@ def _decode(at: float, client: str, query: bytes, reply: bytes) -> Query:
         name, qtype = str(question.qname), QTYPE.get(question.qtype)
     except Exception:  # noqa: BLE001 — a malformed query still shows as a line
         name, qtype = "(unparsable)", "-"
-    return Query(at, name, str(qtype), client, _rcode(reply), len(reply))
+    return Query(at, name, str(qtype), client, _rcode(reply), len(reply), seconds * 1000)
 
 
 def start(registry, serve: bool = True) -> "DnsHost":

@@ -12,7 +12,8 @@ from toolkit.tui.screens.base import AreaScreen
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
 RECORD_COLUMNS = [("Name", 38), ("Type", 5), ("TTL", 5), ("Data", 34), ("Zone", 36)]
-LOG_COLUMNS = [("Time", 8), ("Name", 62), ("Type", 5), ("Client", 15), ("Rcode", 8), ("Bytes", 5)]
+LOG_COLUMNS = [("Time", 8), ("Name", 54), ("Type", 5), ("Client", 15), ("Rcode", 8), ("Latency ms", 10),
+               ("Bytes", 5)]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class DnsScreen(AreaScreen):
         self.query_one("#dns-server", Static).update(view.summary)
         self.query_one("#query-log", ResourceTable).set_rows(
             [Row(f"{q.at}/{i}", (time.strftime("%H:%M:%S", time.localtime(q.at)), q.name, q.qtype, q.client,
-                                 q.rcode, q.size)) for i, q in enumerate(view.queries)])
+                                 q.rcode, round(q.latency_ms, 3), q.size)) for i, q in enumerate(view.queries)])
 
     def action_copy_json(self) -> None:
         row = self.table.current()
