@@ -20,3 +20,16 @@ def demo(tmp_path):
 def partner(demo):
     """The same state acting as the partner account of the demo."""
     return demo.acting(PARTNER)
+
+
+@pytest.fixture
+def empty_netns():
+    """Checks run from an empty namespace: the demo's addresses are not on this machine, so no probe may leave it."""
+    import os
+
+    from toolkit.netns import isolated
+
+    if os.geteuid() != 0:
+        pytest.skip("running checks without sending traffic off the machine needs root (an empty namespace)")
+    with isolated("vpcep-tuit") as name:
+        yield name

@@ -54,8 +54,8 @@ async def test_rendered_forms_copy_to_clipboard(demo):
         assert json.loads(app.clipboard)["gateway"] == GATEWAY
 
 
-async def test_run_checks_and_read_the_fix(demo):
-    app = tui(demo, check_timeout=0.5)
+async def test_run_checks_and_read_the_fix(demo, empty_netns):
+    app = tui(demo, check_timeout=0.5, check_netns=empty_netns)
     async with run(app) as pilot:
         await press(pilot, "6")
         assert "Not checked yet" in screen_text(app)
@@ -74,7 +74,7 @@ async def test_run_checks_and_read_the_fix(demo):
         assert json.loads(app.clipboard)["fix"] == failing["fix"]
 
 
-async def test_check_steps_fill_in_live_in_path_order(demo, monkeypatch):
+async def test_check_steps_fill_in_live_in_path_order(demo, monkeypatch, empty_netns):
     """Each step's message updates its own cell: after dns arrives, route is still pending (…)."""
     from toolkit.tui.screens.checks import STEPS, ChecksScreen
 
@@ -91,7 +91,7 @@ async def test_check_steps_fill_in_live_in_path_order(demo, monkeypatch):
 
     monkeypatch.setattr(ChecksScreen, "on_check_step", on_step)
     monkeypatch.setattr(ChecksScreen, "on_check_progress", on_report)
-    app = tui(demo, check_timeout=0.5)
+    app = tui(demo, check_timeout=0.5, check_netns=empty_netns)
     async with run(app) as pilot:
         await press(pilot, "6", "c")
         await wait_for(pilot, lambda: not app.screen.running and len(app.screen.reports) == 3, timeout=20)

@@ -60,7 +60,8 @@ class VpcepApp(App):
 
     def __init__(self, settings: Settings, registry: Registry, *, dns=None,
                  poll_interval: float | None = 0.25, cursor_blink: bool = True, mode: str = "services",
-                 mask_volatile: bool = False, route_backend=None, check_timeout: float = 2.0) -> None:
+                 mask_volatile: bool = False, route_backend=None, check_timeout: float = 2.0,
+                 check_netns: str | None = None) -> None:
         self.DEFAULT_MODE = mode  # the area shown first
         super().__init__()
         self.settings, self.registry, self.dns = settings, registry, dns
@@ -72,6 +73,8 @@ class VpcepApp(App):
         self.route_backend = route_backend or kernel_backend
         """Makes the RouteBackend the Routes area reads and changes (the kernel unless a test gives one)."""
         self.check_timeout = check_timeout
+        self.check_netns = check_netns
+        """The namespace checks probe from (None: this host); tests and pictures give an empty one."""
         self.gateway = settings.routes.gateway
         """The VPN / Direct Connect gateway the Routes area plans with (and the Checks area expects)."""
         """Screenshots and snapshots: show values that change per run (SOA serials, durations) as placeholders."""

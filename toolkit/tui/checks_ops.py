@@ -17,7 +17,7 @@ def options_for(app, timeout: float):
         listen = settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53"
         host, _, port = listen.rpartition(":")
     return CheckOptions(resolver=(host, int(port)), gateway=app.gateway, timeout=timeout,
-                        obs_cidr=settings.obs.cidr)
+                        obs_cidr=settings.obs.cidr, netns=app.check_netns)
 
 
 def run_checks(reg, endpoint_ids: list[str], options, on_report, on_step=None) -> dict:
