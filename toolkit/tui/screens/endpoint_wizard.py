@@ -16,7 +16,7 @@ from toolkit.registry.endpoints import EndpointRequest
 from toolkit.registry.services import FOUND, NOT_FOUND
 from toolkit.tui.messages import Failed, Verified
 from toolkit.tui.screens.base import BaseScreen
-from toolkit.tui.screens.service_form import field, show_field_errors
+from toolkit.tui.screens.service_form import field, form_tail, show_field_errors
 
 FIELD_OF_RULE = {"E3": "service-name", "E2": "service-name", "E9": "service-name", "S9": "service-name",
                  "E4": "subnet", "E6": "subnet", "V2": "vpc", "S11": "vpc", "T1": "tags", "T2": "tags",
@@ -60,12 +60,7 @@ class EndpointWizardScreen(BaseScreen):
                              "E4: the endpoint's private ip comes from this subnet")
             yield from field("Private domain name", Switch(value=True, id="dns"),
                              "E5: an A record from the name to the ip while the endpoint is accepted")
-            yield from field("Tags", Input(compact=True, placeholder="key=value ...", id="tags"))
-            yield from field("Description", Input(compact=True, id="description"))
-            yield Label("", id="form-error", classes="field-error", markup=False)
-            with Horizontal(classes="form-buttons"):
-                yield Button("Create", variant="primary", id="create", disabled=self.app.read_only)
-                yield Button("Cancel", id="cancel")
+            yield from form_tail(self.app.read_only)
 
     def on_mount(self) -> None:
         super().on_mount()

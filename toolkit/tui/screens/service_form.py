@@ -26,6 +26,16 @@ def field(caption: str, widget, help_: str = "") -> ComposeResult:
     yield Label("", id=f"{widget.id}-error", classes="field-error", markup=False)
 
 
+def form_tail(read_only: bool) -> ComposeResult:
+    """What every create form ends with: tags, description, the form's own error line, Create and Cancel."""
+    yield from field("Tags", Input(compact=True, placeholder="key=value ...", id="tags"))
+    yield from field("Description", Input(compact=True, id="description"))
+    yield Label("", id="form-error", classes="field-error", markup=False)
+    with Horizontal(classes="form-buttons"):
+        yield Button("Create", variant="primary", id="create", disabled=read_only)
+        yield Button("Cancel", id="cancel")
+
+
 def show_field_errors(screen, errors: dict) -> None:
     """Each error under its field: message, [rule] and fix; the other fields' lines cleared."""
     for label in screen.query(".field-error"):
@@ -54,12 +64,7 @@ class ServiceFormScreen(BaseScreen):
                                                     id="ports"), "S6: TCP, 1–50 mappings, client ports unique")
             yield from field("Approval", Switch(value=False, id="approval"),
                              "S12: connections wait in Approvals until accepted")
-            yield from field("Tags", Input(compact=True, placeholder="key=value ...", id="tags"))
-            yield from field("Description", Input(compact=True, id="description"))
-            yield Label("", id="form-error", classes="field-error", markup=False)
-            with Horizontal(classes="form-buttons"):
-                yield Button("Create", variant="primary", id="create", disabled=self.app.read_only)
-                yield Button("Cancel", id="cancel")
+            yield from form_tail(self.app.read_only)
 
     def fetch(self):
         return self.app.registry.list_vpcs()
