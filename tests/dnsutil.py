@@ -84,6 +84,26 @@ def addresses(message: dns.message.Message) -> list[str]:
     return sorted(rd.address for rrset in message.answer if rrset.rdtype == dns.rdatatype.A for rd in rrset)
 
 
+def udp_and_tcp_on_one_port(attempts: int = 50) -> tuple[socket.socket, socket.socket]:
+    """A UDP and a TCP socket bound to the same free loopback port.
+
+    The kernel picks a free UDP port; the same TCP port may be taken (by a parallel test's
+    connection, say), so try again with another one rather than fail.
+    """
+    for _ in range(attempts):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+            return udp, tcp
+        except OSError:
+            udp.close()
+            tcp.close()
+    raise OSError("no loopback port free for both UDP and TCP")
+
+
 class Upstream:
     """A scriptable upstream on 127.0.0.1 (UDP and TCP): answers from `records`, or misbehaves per `mode`.
 
@@ -96,12 +116,8 @@ class Upstream:
         self.mode = mode
         self.udp_queries: list[dns.message.Message] = []
         self.tcp_queries = 0
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind(("127.0.0.1", 0))
+        self.udp, self.tcp = udp_and_tcp_on_one_port()
         self.port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind(("127.0.0.1", self.port))
         self.tcp.listen(16)
         self.closed = False
         for target in (self._serve_udp, self._serve_tcp):
@@ -174,17 +190,11 @@ class Upstream:
 
 def free_port() -> int:
     """A port free for UDP and TCP on 127.0.0.1 right now (for programs that need a number, like named)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = udp.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                    return port
-                except OSError:
-                    continue
-    raise RuntimeError("no free port")
+    udp, tcp = udp_and_tcp_on_one_port()
+    port = udp.getsockname()[1]
+    udp.close()
+    tcp.close()
+    return port
 
 
 class Bind:
