@@ -9,7 +9,6 @@ from textual.binding import Binding
 from toolkit.tui.queries import pending_approvals
 from toolkit.tui.rows import APPROVAL_COLUMNS, approval_row
 from toolkit.tui.screens.base import AreaScreen
-from toolkit.tui.screens.confirm import ConfirmScreen
 
 REJECT = ("A rejected endpoint cannot reach the service and loses its private domain name record (E5, E8). "
           "It can be accepted again later.")
@@ -57,12 +56,8 @@ class ApprovalsScreen(AreaScreen):
         if not groups:
             return
         count = sum(map(len, groups.values()))
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.change(f"reject {count} endpoint(s)", decide, self.app.registry, groups, "reject")
-
-        self.app.push_screen(ConfirmScreen(f"Reject {count} endpoint(s)?", REJECT, yes="Reject"), answered)
+        self.ask_then_change(f"Reject {count} endpoint(s)?", REJECT, "Reject", f"reject {count} endpoint(s)",
+                             decide, self.app.registry, groups, "reject")
 
 
 def decide(reg, groups: dict[str, list[str]], action: str) -> list:

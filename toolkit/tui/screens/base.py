@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input
 
 from toolkit.errors import NotFound
 from toolkit.tui.messages import Changed, Failed, Loaded
+from toolkit.tui.screens.confirm import ConfirmScreen
 from toolkit.tui.widgets.filter_bar import FilterBar
 from toolkit.tui.widgets.resource_table import ResourceTable
 from toolkit.tui.widgets.status_header import StatusHeader
@@ -87,10 +88,29 @@ class BaseScreen(Screen):
         except Exception as exc:  # noqa: BLE001
             self.post_message(Failed(exc, label))
 
+    def ask_then_change(self, question: str, explanation: str, yes: str, label: str, call, *args) -> None:
+        """Destructive actions ask first (a ConfirmScreen); only a yes runs the change."""
+
+        def answered(answer: bool | None) -> None:
+            if answer:
+                self.change(label, call, *args)
+
+        self.app.push_screen(ConfirmScreen(question, explanation, yes=yes), answered)
+
     def on_changed(self, message: Changed) -> None:
         message.stop()
         self.notify(message.label, title="Done")
         self.reload()
+
+    def closed_after(self, message: Changed, label: str) -> bool:
+        """When `message` is the change that deleted this screen's resource: say so, go back, True."""
+        if message.label != label:
+            return False
+        message.stop()
+        self.notify(message.label, title="Done")
+        if self.is_current:
+            self.app.pop_screen()
+        return True
 
     def on_failed(self, message: Failed) -> None:
         message.stop()

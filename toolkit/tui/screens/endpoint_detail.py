@@ -12,7 +12,6 @@ from toolkit.errors import NotFound, ToolkitError
 from toolkit.model.tags import parse_tag
 from toolkit.tui.rows import short_time, status
 from toolkit.tui.screens.base import BaseScreen
-from toolkit.tui.screens.confirm import ConfirmScreen
 from toolkit.tui.screens.endpoints import E11
 from toolkit.tui.widgets.editable_table import EditableTable
 from toolkit.tui.widgets.field_list import FieldList
@@ -80,18 +79,11 @@ class EndpointDetailScreen(BaseScreen):
             self.copy_json(self.endpoint_id, self.view.endpoint.to_dict())
 
     def action_delete(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.change("delete the endpoint", self.app.registry.delete_endpoint, self.endpoint_id)
-
-        self.app.push_screen(ConfirmScreen("Delete this endpoint?", E11, yes="Delete"), answered)
+        self.ask_then_change("Delete this endpoint?", E11, "Delete", "delete the endpoint",
+                             self.app.registry.delete_endpoint, self.endpoint_id)
 
     def on_changed(self, message) -> None:
-        if message.label == "delete the endpoint":
-            message.stop()
-            self.notify(message.label, title="Done")
-            if self.is_current:
-                self.app.pop_screen()
+        if self.closed_after(message, "delete the endpoint"):
             return
         self.query_one(EditableTable).clear_entry()
         super().on_changed(message)

@@ -6,7 +6,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from toolkit.tui.screens.base import AreaScreen
-from toolkit.tui.screens.confirm import ConfirmScreen
 
 
 class ResourceListScreen(AreaScreen):
@@ -46,9 +45,4 @@ class ResourceListScreen(AreaScreen):
         if row is None:
             return
         label, question, explanation, call, argument = self.deletion(row)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.change(label, call, argument)
-
-        self.app.push_screen(ConfirmScreen(question, explanation, yes="Delete"), answered)
+        self.ask_then_change(question, explanation, "Delete", label, call, argument)

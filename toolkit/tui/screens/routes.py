@@ -13,7 +13,6 @@ from toolkit.tui import routes_ops
 from toolkit.tui.messages import DryRun, Failed
 from toolkit.tui.rows import tone
 from toolkit.tui.screens.base import BaseScreen
-from toolkit.tui.screens.confirm import ConfirmScreen
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
 ROUTE_COLUMNS = [("Destination", 18), ("Via", 15), ("Purpose", 14), ("Rule", 5)]
@@ -130,13 +129,9 @@ class RoutesScreen(BaseScreen):
             self.notify(f"nothing to {action}: the kernel already matches", title="Routes")
             return
         diff = "\n".join(message.lines)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.change(f"{action} the route plan", routes_ops.execute, plan, self.app.route_backend, action)
-
-        self.app.push_screen(ConfirmScreen(f"{action.capitalize()} {len(message.lines)} route change(s)?",
-                                           f"{diff}\n\n{EXPLAIN[action]}", yes=action.capitalize()), answered)
+        self.ask_then_change(f"{action.capitalize()} {len(message.lines)} route change(s)?",
+                             f"{diff}\n\n{EXPLAIN[action]}", action.capitalize(), f"{action} the route plan",
+                             routes_ops.execute, plan, self.app.route_backend, action)
 
 
 def findings_text(theme: dict, findings) -> Text:

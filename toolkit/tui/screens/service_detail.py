@@ -12,7 +12,6 @@ from toolkit.model.rules import parse_rule
 from toolkit.model.tags import parse_tag
 from toolkit.tui.rows import CONNECTION_COLUMNS, connection_row, short_time, status
 from toolkit.tui.screens.base import BaseScreen
-from toolkit.tui.screens.confirm import ConfirmScreen
 from toolkit.tui.screens.services import S10
 from toolkit.tui.widgets.editable_table import EditableTable
 from toolkit.tui.widgets.field_list import FieldList
@@ -123,25 +122,15 @@ class ServiceDetailScreen(BaseScreen):
             return
         from toolkit.tui.screens.approvals import REJECT
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.change(f"reject {len(ids)} endpoint(s)", self.app.registry.reject, self.service_id, ids)
-
-        self.app.push_screen(ConfirmScreen(f"Reject {len(ids)} endpoint(s)?", REJECT, yes="Reject"), answered)
+        self.ask_then_change(f"Reject {len(ids)} endpoint(s)?", REJECT, "Reject", f"reject {len(ids)} endpoint(s)",
+                             self.app.registry.reject, self.service_id, ids)
 
     def action_delete(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.change("delete the service", self.app.registry.delete_service, self.service_id)
-
-        self.app.push_screen(ConfirmScreen("Delete this service?", S10, yes="Delete"), answered)
+        self.ask_then_change("Delete this service?", S10, "Delete", "delete the service",
+                             self.app.registry.delete_service, self.service_id)
 
     def on_changed(self, message) -> None:
-        if message.label == "delete the service":
-            message.stop()
-            self.notify(message.label, title="Done")
-            if self.is_current:
-                self.app.pop_screen()
+        if self.closed_after(message, "delete the service"):
             return
         for panel in self.query(EditableTable):
             panel.clear_entry()
@@ -164,15 +153,11 @@ class ServiceDetailScreen(BaseScreen):
             panel.show_error(f"{exc.message} [{exc.rule}] {exc.fix}")
 
     def _add_whitelist(self, entries: list[str]) -> None:
-        def go(yes: bool | None = True) -> None:
-            if yes:
-                self.change(f"whitelist {', '.join(entries)}", self.app.registry.whitelist_add, self.service_id,
-                            entries)
-
+        change = (f"whitelist {', '.join(entries)}", self.app.registry.whitelist_add, self.service_id, entries)
         if "*" in entries or "iam:domain::*" in entries:
-            self.app.push_screen(ConfirmScreen("Allow every account?", EVERYONE, yes="Allow everyone"), go)
+            self.ask_then_change("Allow every account?", EVERYONE, "Allow everyone", *change)
         else:
-            go()
+            self.change(*change)
 
     def on_editable_table_remove(self, message: EditableTable.Remove) -> None:
         message.stop()
