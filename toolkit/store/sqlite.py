@@ -275,10 +275,6 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"state {self.path}: {exc}", fix="check the disk and the file's permissions") from None
 
-    def integrity_check(self) -> str:
-        with self._lock:
-            return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
-
     def close(self) -> None:
         with self._lock:
             self.conn.close()
