@@ -10,6 +10,7 @@ import dns.rcode
 import pytest
 
 from toolkit.dnsserver import wire
+from toolkit.dnsserver.codes import Rcode
 from toolkit.dnsserver.wire import BadQuery, Drop
 
 
@@ -42,8 +43,8 @@ def test_short_packets_and_responses_are_dropped(packet):
 
 
 @pytest.mark.parametrize("name, rcode", [
-    (b"\xc0\x0c", wire.FORMERR), (b"\x40" + b"a" * 64 + b"\x00", wire.FORMERR), (b"\x80\x00", wire.FORMERR),
-    ((b"\x3f" + b"a" * 63) * 4 + b"\x03abc\x00", wire.FORMERR), (b"\x05ab", wire.FORMERR)])
+    (b"\xc0\x0c", Rcode.FORMERR), (b"\x40" + b"a" * 64 + b"\x00", Rcode.FORMERR), (b"\x80\x00", Rcode.FORMERR),
+    ((b"\x3f" + b"a" * 63) * 4 + b"\x03abc\x00", Rcode.FORMERR), (b"\x05ab", Rcode.FORMERR)])
 def test_bad_names_are_formerr(name, rcode):
     with pytest.raises(BadQuery) as caught:
         wire.parse(struct.pack("!6H", 7, 0, 1, 0, 0, 0) + name + b"\x00\x01\x00\x01")
@@ -56,7 +57,7 @@ def test_name_of_exactly_255_octets_is_accepted():
     assert wire.parse(struct.pack("!6H", 7, 0, 1, 0, 0, 0) + name + b"\x00\x01\x00\x01").key == name
 
 
-@pytest.mark.parametrize("opcode, rcode", [(1, wire.NOTIMP), (2, wire.NOTIMP), (6, wire.NOTIMP), (15, wire.NOTIMP)])
+@pytest.mark.parametrize("opcode, rcode", [(1, Rcode.NOTIMP), (2, Rcode.NOTIMP), (6, Rcode.NOTIMP), (15, Rcode.NOTIMP)])
 def test_unknown_opcodes_are_notimp(opcode, rcode):
     with pytest.raises(BadQuery) as caught:
         wire.parse(struct.pack("!6H", 7, opcode << 11, 1, 0, 0, 0) + b"\x00\x00\x01\x00\x01")
@@ -66,7 +67,7 @@ def test_unknown_opcodes_are_notimp(opcode, rcode):
 def test_error_reply_echoes_question_and_edns_with_badvers_upper_bits():
     q = wire.parse(query_bytes(use_edns=0))
     q.edns.version = 0
-    reply = dns.message.from_wire(wire.error_reply(q, wire.BADVERS))
+    reply = dns.message.from_wire(wire.error_reply(q, Rcode.BADVERS))
     assert reply.rcode() == dns.rcode.BADVERS and reply.edns == 0 and reply.payload == wire.OUR_UDP_SIZE
     assert reply.question[0].name.to_text() == "www.Example.com."
 
@@ -74,9 +75,9 @@ def test_error_reply_echoes_question_and_edns_with_badvers_upper_bits():
 def test_reply_flags_copy_rd_and_cd_only():
     q = wire.parse(query_bytes(use_edns=False))
     q.flags |= dns.flags.CD | dns.flags.AD
-    flags = wire.reply_flags(q, wire.NXDOMAIN, aa=True)
+    flags = wire.reply_flags(q, Rcode.NXDOMAIN, aa=True)
     assert flags & dns.flags.QR and flags & dns.flags.RD and flags & dns.flags.CD and flags & dns.flags.AA
-    assert not flags & dns.flags.AD and not flags & dns.flags.RA and flags & 0xF == wire.NXDOMAIN
+    assert not flags & dns.flags.AD and not flags & dns.flags.RA and flags & 0xF == Rcode.NXDOMAIN
 
 
 def test_truncated_reply_keeps_question_and_sets_tc():

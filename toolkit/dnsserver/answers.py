@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from dnslib import QTYPE, RR, A, DNSBuffer, DNSHeader, DNSQuestion, DNSRecord
 
-from toolkit.dnsserver.wire import NOERROR, NXDOMAIN, name_to_wire, suffixes
+from toolkit.dnsserver.codes import Qtype, Rcode
+from toolkit.dnsserver.wire import name_to_wire, suffixes
 from toolkit.dnsserver.zones import Zone
 
-TYPE_ANY, TYPE_CNAME = 255, 5
+TYPE_ANY, TYPE_CNAME = int(Qtype.ANY), int(Qtype.CNAME)  # plain ints: dict keys on the hot path
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ class AuthTable:
                 wildcard = b"\x01*" + suffix
                 if wildcard in self.rrsets:
                     return self._wildcard(wildcard, qtype, soa)
-                return self._memo((name_to_wire(str(soa.rname)), "nx"), lambda: _negative(NXDOMAIN, soa))
+                return self._memo((name_to_wire(str(soa.rname)), "nx"), lambda: _negative(Rcode.NXDOMAIN, soa))
         return None
 
     def _wildcard(self, wildcard: bytes, qtype: int, soa: RR) -> Answer:
@@ -90,7 +91,7 @@ class AuthTable:
             return self._memo((wildcard, "cname"), lambda: _synthesized(rrsets[TYPE_CNAME]))
         if qtype == TYPE_ANY:
             return self._memo((wildcard, qtype), lambda: _synthesized([rr for rrs in rrsets.values() for rr in rrs]))
-        return self._memo((wildcard, "nodata"), lambda: _negative(NOERROR, soa))
+        return self._memo((wildcard, "nodata"), lambda: _negative(Rcode.NOERROR, soa))
 
     def _existing(self, key: bytes, qtype: int, soa: RR) -> Answer:
         rrsets = self.rrsets.get(key, {})
@@ -102,7 +103,7 @@ class AuthTable:
             return self._memo((key, qtype), lambda: _positive(owner, qtype, every))
         if TYPE_CNAME in rrsets:
             return self._memo((key, "cname"), lambda: _positive(owner, TYPE_CNAME, rrsets[TYPE_CNAME]))
-        return self._memo((key, "nodata"), lambda: Answer(NOERROR, True, (0, 1, 0),
+        return self._memo((key, "nodata"), lambda: Answer(Rcode.NOERROR, True, (0, 1, 0),
                                                           pack_body(owner, QTYPE.A, authority=[soa])))
 
     def _memo(self, key: tuple, build) -> Answer:
@@ -122,7 +123,7 @@ class AuthTable:
 
 
 def _positive(owner: str, qtype: int, rrs: list[RR]) -> Answer:
-    return Answer(NOERROR, True, (len(rrs), 0, 0), pack_body(owner, qtype, rrs))
+    return Answer(Rcode.NOERROR, True, (len(rrs), 0, 0), pack_body(owner, qtype, rrs))
 
 
 def _negative(rcode: int, soa: RR) -> Answer:
@@ -139,7 +140,7 @@ def _synthesized(rrs: list[RR]) -> Answer:
         flat = _Flat()
         rr.pack(flat)
         body += b"\xc0\x0c" + bytes(flat.data)[len(name_to_wire(str(rr.rname))):]
-    return Answer(NOERROR, True, (len(rrs), 0, 0), body)
+    return Answer(Rcode.NOERROR, True, (len(rrs), 0, 0), body)
 
 
 def _up_to(key: bytes, apex: bytes):
@@ -165,8 +166,8 @@ class ObsTable:
         rrs = [RR(origin, QTYPE.A, ttl=ttl, rdata=A(ip)) for ip in addresses]
         body = pack_body(origin, QTYPE.A, rrs)
         assert all(body[i:i + 2] == b"\xc0\x0c" for i in _owner_offsets(len(rrs))), "answers must point at the question"
-        self.a = Answer(NOERROR, False, (len(rrs), 0, 0), body)
-        self.empty = Answer(NOERROR, False, (0, 0, 0), b"")
+        self.a = Answer(Rcode.NOERROR, False, (len(rrs), 0, 0), body)
+        self.empty = Answer(Rcode.NOERROR, False, (0, 0, 0), b"")
 
     def matches(self, key: bytes) -> bool:
         return any(suffix == self.apex for suffix in suffixes(key))

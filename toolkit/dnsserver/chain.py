@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from toolkit.dnsserver import wire
 from toolkit.dnsserver.answers import Answer, AuthTable, ObsTable
 from toolkit.dnsserver.forward import Forwarder, Routes, Upstream, render
-from toolkit.dnsserver.wire import BADVERS, FORMERR, REFUSED, SERVFAIL, BadQuery, Drop, Query
+from toolkit.dnsserver.codes import Opcode, Qclass, Qtype, Rcode
+from toolkit.dnsserver.wire import BadQuery, Drop, Query
 from toolkit.errors import ConfigError, UpstreamError
 
 FOREVER = math.inf
 DENY, QUERY, RECURSE = 0, 1, 2
-CLASS_IN = 1
-TYPE_AXFR, TYPE_IXFR = 252, 251
-META_TYPES = (wire.TYPE_OPT, wire.TYPE_TSIG, 249)  # OPT, TSIG, TKEY never appear as a question
+META_TYPES = frozenset(map(int, (Qtype.OPT, Qtype.TSIG, Qtype.TKEY)))  # never a question
+XFR_TYPES = frozenset(map(int, (Qtype.AXFR, Qtype.IXFR)))
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Chain:
             return Outcome(wire.error_reply(bad.query, bad.rcode) if bad.query else None)
         level = self.acl.classify(ip)  # the first handler: outside allow_query is REFUSED
         if level == DENY:
-            return Outcome(wire.error_reply(query, REFUSED))
+            return Outcome(wire.error_reply(query, Rcode.REFUSED))
         try:
             return self._checked(query, data, level, ip, tcp)
         except BadQuery as bad:
@@ -95,17 +95,17 @@ class Chain:
             query.edns = self.xfr.inspect(data)[0]
         if query.edns is not None and query.edns.version != 0:
             query.edns.version = 0
-            raise BadQuery(BADVERS)
-        if query.opcode != wire.OP_QUERY:
+            raise BadQuery(Rcode.BADVERS)
+        if query.opcode != Opcode.QUERY:
             return Outcome(self.xfr.refuse_opcode(query, data))
-        if query.qclass != CLASS_IN:
-            raise BadQuery(REFUSED)  # CHAOS version.bind and friends: no version leak
-        if query.qtype in (TYPE_AXFR, TYPE_IXFR):
+        if query.qclass != Qclass.IN:
+            raise BadQuery(Rcode.REFUSED)  # CHAOS version.bind and friends: no version leak
+        if query.qtype in XFR_TYPES:
             if not tcp:
-                raise BadQuery(FORMERR)
+                raise BadQuery(Rcode.FORMERR)
             return Outcome(self.xfr.transfer(query, data, ip, self.live.snapshot))
         if query.qtype in META_TYPES:
-            raise BadQuery(FORMERR)
+            raise BadQuery(Rcode.FORMERR)
         return self._resolve(query, level, tcp)
 
     def _resolve(self, query: Query, level: int, tcp: bool):
@@ -114,7 +114,7 @@ class Chain:
             result = handler(query, level, tcp)
             if result is not None:
                 return result
-        raise BadQuery(REFUSED)
+        raise BadQuery(Rcode.REFUSED)
 
     def _zones(self, query: Query, level: int, tcp: bool):
         """Private and static zones: authoritative, NXDOMAIN/NODATA with the SOA."""
@@ -131,7 +131,7 @@ class Chain:
     def _forwarding(self, query: Query, level: int, tcp: bool):
         """Forward zones, OBS forwarders, default forwarders; only for allow_recursion clients (RFC 5358)."""
         if level != RECURSE:
-            raise BadQuery(REFUSED)
+            raise BadQuery(Rcode.REFUSED)
         upstreams = self.obs_routes if self._is_obs(query.key) else self.routes.for_name(query.key)
         if not upstreams:
             return None
@@ -149,7 +149,7 @@ class Chain:
         try:
             entry = await self.forwarder.resolve(query.key, query.qtype, query.qclass, upstreams)
         except UpstreamError:
-            return Outcome(wire.error_reply(query, SERVFAIL, ra=True))  # never NXDOMAIN for a failure
+            return Outcome(wire.error_reply(query, Rcode.SERVFAIL, ra=True))  # never NXDOMAIN for a failure
         answer, until = render(entry, query.key, query.qtype, self.clock())
         return self._send(query, answer, until, RECURSE, tcp)
 

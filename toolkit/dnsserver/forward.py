@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from dnslib import QTYPE, RR, DNSRecord
 
 from toolkit.dnsserver.answers import Answer, pack_body
-from toolkit.dnsserver.wire import HEADER, NOERROR, NXDOMAIN, QR, RD, TC, opt_record, Edns, wire_to_text
+from toolkit.dnsserver.codes import Rcode
+from toolkit.dnsserver.wire import HEADER, QR, RD, TC, opt_record, Edns, wire_to_text
 from toolkit.errors import ConfigError, UpstreamError
 
 MAX_TTL = 86400
@@ -92,7 +93,7 @@ class Cache:
 def cache_ttl(rcode: int, sections) -> int:
     """Positive: the least TTL of answer and authority. Negative: min(SOA TTL, SOA MINIMUM), none without SOA."""
     answer, authority, _ = sections
-    if rcode == NXDOMAIN or not answer:
+    if rcode == Rcode.NXDOMAIN or not answer:
         soas = [rr for rr in authority if rr.rtype == QTYPE.SOA]
         return min((min(rr.ttl, rr.rdata.times[4]) for rr in soas), default=0)
     return min(MAX_TTL, min(rr.ttl for rr in answer + authority))
@@ -201,7 +202,7 @@ class _Unusable(Exception):
 
 def _usable(reply: bytes, now: float) -> Cached:
     rcode = HEADER.unpack_from(reply)[1] & 0xF
-    if rcode not in (NOERROR, NXDOMAIN):
+    if rcode not in (Rcode.NOERROR, Rcode.NXDOMAIN):
         raise _Unusable(rcode)
     try:
         record = DNSRecord.parse(reply)
@@ -209,7 +210,7 @@ def _usable(reply: bytes, now: float) -> Cached:
         raise _Unusable(str(exc)) from None
     answer = [rr for rr in record.rr if rr.rtype not in MUTED]
     authority = [rr for rr in record.auth if rr.rtype not in MUTED]
-    if rcode == NXDOMAIN or not answer:  # RFC 2308 §5: a negative answer's SOA lives no longer than the negative TTL
+    if rcode == Rcode.NXDOMAIN or not answer:  # RFC 2308 §5: a negative answer's SOA lives no longer than the negative TTL
         authority = [_negative(rr) if rr.rtype == QTYPE.SOA else rr for rr in authority]
     sections = (answer, authority, [rr for rr in record.ar if rr.rtype not in MUTED])
     return Cached(rcode, sections, now, now + cache_ttl(rcode, sections))

@@ -11,6 +11,7 @@ from time import perf_counter as clock
 
 from toolkit.dnsserver import mmsg, wire
 from toolkit.dnsserver.chain import Outcome
+from toolkit.dnsserver.codes import Rcode
 from toolkit.errors import ConfigError, PortInUse
 
 log = logging.getLogger("vpcep.dns")
@@ -186,7 +187,7 @@ def _send(sock: socket.socket, reply: bytes, addr) -> None:
 
 def _servfail(data: bytes) -> bytes | None:
     try:
-        return wire.error_reply(wire.parse(data), wire.SERVFAIL)
+        return wire.error_reply(wire.parse(data), Rcode.SERVFAIL)
     except (wire.Drop, wire.BadQuery):
         return None
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from toolkit.dnsserver.codes import DO_BIT, OPCODE_MASK, Flag, Opcode, Qtype, Rcode
+
 HEADER = struct.Struct("!6H")
 OPT_FIXED = struct.Struct("!HHBBHH")  # type, udp size, ext rcode, version, flags, rdlen (owner is the root byte)
 OUR_UDP_SIZE = 1232
 MIN_UDP = 512
-QR, AA, TC, RD, RA, CD = 0x8000, 0x0400, 0x0200, 0x0100, 0x0080, 0x0010
-DO_BIT = 0x8000
-TYPE_OPT, TYPE_TSIG = 41, 250
-NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, NOTAUTH = 0, 1, 2, 3, 4, 5, 9
-BADVERS = 16
-OP_QUERY, OP_NOTIFY, OP_UPDATE = 0, 4, 5
+QR, AA, TC, RD, RA, CD = (int(flag) for flag in (Flag.QR, Flag.AA, Flag.TC, Flag.RD, Flag.RA, Flag.CD))
+"""Plain ints for the hot path (an IntFlag's operators build a new enum member each time)."""
 
 
 class Drop(Exception):
@@ -66,16 +64,16 @@ def read_name(data: bytes, offset: int) -> int:
     start, size = offset, len(data)
     while True:
         if offset >= size:
-            raise BadQuery(FORMERR)
+            raise BadQuery(Rcode.FORMERR)
         length = data[offset]
         if length == 0:
             offset += 1
             break
         if length > 63:  # 0xC0 pointers (a question has nothing before it to point to) and 0x40/0x80 types
-            raise BadQuery(FORMERR)
+            raise BadQuery(Rcode.FORMERR)
         offset += 1 + length
     if offset - start > 255:
-        raise BadQuery(FORMERR)
+        raise BadQuery(Rcode.FORMERR)
     return offset
 
 
@@ -87,16 +85,16 @@ def parse(data: bytes) -> Query:
     if flags & QR:
         raise Drop
     opcode = (flags >> 11) & 0xF
-    if opcode not in (OP_QUERY, OP_NOTIFY, OP_UPDATE):
-        raise BadQuery(NOTIMP, _headless(qid, flags))
+    if opcode not in (Opcode.QUERY, Opcode.NOTIFY, Opcode.UPDATE):
+        raise BadQuery(Rcode.NOTIMP, _headless(qid, flags))
     if qd != 1:
-        raise BadQuery(FORMERR, _headless(qid, flags))
+        raise BadQuery(Rcode.FORMERR, _headless(qid, flags))
     try:
         end = read_name(data, 12)
     except BadQuery:
-        raise BadQuery(FORMERR, _headless(qid, flags)) from None
+        raise BadQuery(Rcode.FORMERR, _headless(qid, flags)) from None
     if end + 4 > len(data):
-        raise BadQuery(FORMERR, _headless(qid, flags))
+        raise BadQuery(Rcode.FORMERR, _headless(qid, flags))
     qtype, qclass = struct.unpack_from("!HH", data, end)
     qname = data[12:end]
     query = Query(qid, flags, qname, qname.lower(), qtype, qclass, data[12:end + 4], None, False)
@@ -117,7 +115,7 @@ def _lone_opt(data: bytes, offset: int) -> bool:
     if len(data) < offset + 11 or data[offset] != 0:
         return False
     rtype, _, _, _, _, rdlen = OPT_FIXED.unpack_from(data, offset + 1)
-    return rtype == TYPE_OPT and offset + 11 + rdlen == len(data)
+    return rtype == Qtype.OPT and offset + 11 + rdlen == len(data)
 
 
 def _edns(data: bytes, offset: int) -> Edns:
@@ -129,12 +127,12 @@ def opt_record(edns: Edns | None, ext_rcode: int = 0) -> bytes:
     """Our OPT: UDP size 1232, version 0, DO echoed, no options; empty when the client sent none."""
     if edns is None:
         return b""
-    return b"\x00" + OPT_FIXED.pack(TYPE_OPT, OUR_UDP_SIZE, ext_rcode, 0, DO_BIT if edns.do else 0, 0)
+    return b"\x00" + OPT_FIXED.pack(Qtype.OPT, OUR_UDP_SIZE, ext_rcode, 0, DO_BIT if edns.do else 0, 0)
 
 
 def reply_flags(query: Query, rcode: int, *, aa: bool = False, ra: bool = False, tc: bool = False) -> int:
     """QR, the query's opcode, RD and CD copied; AA, TC and RA as told; the low four bits of the rcode."""
-    flags = QR | (query.flags & (0x7800 | RD | CD)) | (rcode & 0xF)
+    flags = QR | (query.flags & (OPCODE_MASK | RD | CD)) | (rcode & 0xF)
     return flags | (AA if aa else 0) | (RA if ra else 0) | (TC if tc else 0)
 
 

@@ -12,7 +12,8 @@ from dnslib import QTYPE, DNSHeader, DNSQuestion, DNSRecord
 
 from toolkit.dnsserver import wire
 from toolkit.dnsserver.forward import Upstream, udp_exchange
-from toolkit.dnsserver.wire import FORMERR, NOTAUTH, REFUSED, BadQuery, Edns, Query
+from toolkit.dnsserver.codes import Qtype, Rcode
+from toolkit.dnsserver.wire import BadQuery, Edns, Query
 from toolkit.errors import ConfigError
 
 log = logging.getLogger("vpcep.dns")
@@ -60,15 +61,15 @@ class Transfers:
         try:
             record = DNSRecord.parse(data)
         except Exception:  # dnslib raises several types for malformed input
-            raise BadQuery(FORMERR) from None
-        if any(rr.rtype == wire.TYPE_OPT for rr in record.rr + record.auth):
-            raise BadQuery(FORMERR)
-        opts = [rr for rr in record.ar if rr.rtype == wire.TYPE_OPT]
+            raise BadQuery(Rcode.FORMERR) from None
+        if any(rr.rtype == Qtype.OPT for rr in record.rr + record.auth):
+            raise BadQuery(Rcode.FORMERR)
+        opts = [rr for rr in record.ar if rr.rtype == Qtype.OPT]
         if len(opts) > 1 or any(str(rr.rname) not in (".", "") for rr in opts):
-            raise BadQuery(FORMERR)  # RFC 6891 §6.1.1: one OPT, owned by the root
-        tsigs = [i for i, rr in enumerate(record.ar) if rr.rtype == wire.TYPE_TSIG]
+            raise BadQuery(Rcode.FORMERR)  # RFC 6891 §6.1.1: one OPT, owned by the root
+        tsigs = [i for i, rr in enumerate(record.ar) if rr.rtype == Qtype.TSIG]
         if tsigs and tsigs != [len(record.ar) - 1]:
-            raise BadQuery(FORMERR)  # RFC 8945 §5.1: one TSIG, the last record
+            raise BadQuery(Rcode.FORMERR)  # RFC 8945 §5.1: one TSIG, the last record
         edns = Edns(opts[0].rclass, (opts[0].ttl >> 16) & 0xFF, bool(opts[0].ttl & 0x8000)) if opts else None
         return edns, bool(tsigs)
 
@@ -77,7 +78,7 @@ class Transfers:
         signed = self._verify(query, data)
         if isinstance(signed, bytes):
             return signed
-        return wire.error_reply(query, REFUSED) if signed is None else self._signed_reply(signed, REFUSED)
+        return wire.error_reply(query, Rcode.REFUSED) if signed is None else self._signed_reply(signed, Rcode.REFUSED)
 
     def transfer(self, query: Query, data: bytes, ip: str, snapshot) -> bytes | list[bytes]:
         """AXFR (and IXFR, answered in AXFR form) of one of our zones to an allowed client."""
@@ -86,10 +87,10 @@ class Transfers:
             return signed
         if not self._allowed(ip, signed):
             log.info("refused transfer of %s to %s", wire.wire_to_text(query.key), ip)
-            return wire.error_reply(query, REFUSED) if signed is None else self._signed_reply(signed, REFUSED)
+            return wire.error_reply(query, Rcode.REFUSED) if signed is None else self._signed_reply(signed, Rcode.REFUSED)
         zone = next((z for z in snapshot.zones if wire.name_to_wire(z.origin) == query.key), None)
         if zone is None:
-            return wire.error_reply(query, NOTAUTH) if signed is None else self._signed_reply(signed, NOTAUTH)
+            return wire.error_reply(query, Rcode.NOTAUTH) if signed is None else self._signed_reply(signed, Rcode.NOTAUTH)
         import dns.message
 
         request = signed if signed is not None else dns.message.from_wire(data)
@@ -119,7 +120,7 @@ class Transfers:
         except (dns.tsig.BadSignature, dns.tsig.BadAlgorithm, dns.tsig.PeerError):
             return self._tsig_error(query, data, BADSIG)
         except dns.exception.DNSException:
-            raise BadQuery(FORMERR) from None
+            raise BadQuery(Rcode.FORMERR) from None
 
     @staticmethod
     def _tsig_error(query: Query, data: bytes, error: int) -> bytes:
@@ -131,8 +132,8 @@ class Transfers:
         algorithm = rdata.algorithm.to_wire()
         body = algorithm + struct.pack("!HIHHHHH", rdata.time_signed >> 32, rdata.time_signed & 0xFFFFFFFF,
                                        rdata.fudge, 0, rdata.original_id, error, 0)
-        record = name.to_wire() + struct.pack("!HHIH", wire.TYPE_TSIG, 255, 0, len(body)) + body
-        header = wire.HEADER.pack(query.id, wire.reply_flags(query, NOTAUTH), 1, 0, 0, 1)
+        record = name.to_wire() + struct.pack("!HHIH", Qtype.TSIG, 255, 0, len(body)) + body
+        header = wire.HEADER.pack(query.id, wire.reply_flags(query, Rcode.NOTAUTH), 1, 0, 0, 1)
         return header + query.question + record
 
     @staticmethod
