@@ -84,7 +84,7 @@ class Runner:
         return TargetReport(target.endpoint.id, label, (state, dns_result, route, policy, tcp))
 
     async def obs_bucket(self, name: str, port: int, cloud: list[CloudEndpoint]) -> TargetReport:
-        """`check obs BUCKET`: state (O1, from `cloud`) → dns → route → tcp for <bucket>.obs.<region>.<domain> (O6)."""
+        """`check obs BUCKET`: state (O1, from `cloud`) → dns → route → tcp for the bucket's OBS name (O6)."""
         o, done = self.options, self._reporter(name)
         state = done(_timed(check_obs_state, cloud))
         dns_result, hosts = await self._dns(dns_step.check_obs_name(name, o.resolver, self.sockets, o.timeout,

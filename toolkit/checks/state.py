@@ -73,4 +73,5 @@ def _o1_fix(dns: dict, obs: dict) -> str:
         return f"vpcep endpoint create --service obs --vpc {sorted(dns)[0]} (beside the DNS endpoint)"
     if obs:
         return f"vpcep endpoint create --service dns --vpc {sorted(obs)[0]} (beside the OBS endpoint)"
-    return "in one VPC: vpcep endpoint create --service dns --vpc VPC, then vpcep endpoint create --service obs --vpc VPC"
+    return ("in one VPC: vpcep endpoint create --service dns --vpc VPC, "
+            "then vpcep endpoint create --service obs --vpc VPC")

@@ -27,7 +27,8 @@ def add_commands(b) -> None:
     p.add_argument("--port", type=_port, default=443, help="with `obs`: the TCP port (default 443)")
     p.add_argument("--limit", type=_count, default=20, help="with `history`: how many runs")
     p.add_argument("--quiet", "-q", action="store_true",
-                   help="one line per endpoint (verdict, first failing step and rule) and the summary; --json unchanged")
+                   help="one line per endpoint (verdict, first failing step and rule), then the summary; "
+                   "--json is unchanged")
 
 
 def cmd_check(reg, args, out) -> int:
