@@ -142,21 +142,56 @@ def test_history_records_runs(cli, lo):
     assert cli("check", "show", "nope").code == 1
 
 
-def test_obs_bucket(cli, lo, tmp_path):
+@pytest.fixture
+def obs_config(tmp_path):
+    """OBS inside 127.0.0.0/8 (so `check obs` probes stay here), and the bucket's full name."""
     config = tmp_path / "obs.toml"
     config.write_text('[obs]\ncidr = "127.125.0.0/16"\naddresses = ["127.125.0.10"]\n')
-    bucket = "photos.obs.cn-north-4.myhuaweicloud.com"
+    return str(config), "photos.obs.cn-north-4.myhuaweicloud.com"
+
+
+def check_obs(cli, lo, config: str):
+    return cli("--config", config, "--json", "check", "obs", "photos", "--resolver", lo.resolver.spec,
+               "--timeout", "0.5")
+
+
+def test_obs_bucket(cli, lo, obs_config):
+    """Changed for issue 9: `check obs` now starts with the O1 state step, so the DNS and OBS endpoints exist."""
+    config, bucket = obs_config
+    cli.ok("endpoint", "create", "--service", "dns", "--vpc", "lo")
+    cli.ok("endpoint", "create", "--service", "obs", "--vpc", "lo")
     lo.resolver.records[bucket] = "127.125.0.10"
     listener = Listener("127.125.0.10", 443)
     try:
-        ok = cli("--config", str(config), "--json", "check", "obs", "photos", "--resolver", lo.resolver.spec)
+        ok = check_obs(cli, lo, config)
         assert ok.code == 0, ok.out
-        assert [s["step"] for s in ok.json["endpoints"][0]["steps"]] == ["dns", "route", "tcp"]
+        assert [s["step"] for s in ok.json["endpoints"][0]["steps"]] == ["state", "dns", "route", "tcp"]
+        assert step(ok, "state")["figures"]["vpc_id"] == cli.ok("--json", "vpc", "show", "lo").json["id"]
     finally:
         listener.close()
     lo.resolver.records[bucket] = "127.0.0.9"
-    outside = cli("--config", str(config), "--json", "check", "obs", "photos", "--resolver", lo.resolver.spec)
+    outside = check_obs(cli, lo, config)
     assert outside.code == 11 and "outside the OBS range" in step(outside, "dns")["detail"]
+
+
+def test_obs_o1_refused_without_the_dns_and_obs_endpoints(cli, lo, obs_config):
+    """Issue 9: `check obs` in a state with neither endpoint passed; it is the state step's O1 now (exit 10)."""
+    config, bucket = obs_config
+    lo.resolver.records[bucket] = "127.125.0.10"
+    listener = Listener("127.125.0.10", 443)
+    try:
+        neither = check_obs(cli, lo, config)
+        assert neither.code == 10, neither.out
+        state = step(neither, "state")
+        assert state["rule"] == "O1" and "DNS cloud service" in state["detail"] and "OBS" in state["detail"]
+        assert "--service dns" in state["fix"] and "--service obs" in state["fix"]
+        vpc = cli.ok("--json", "vpc", "show", "lo").json["id"]
+        cli.ok("endpoint", "create", "--service", "dns", "--vpc", "lo")
+        dns_only = step(check_obs(cli, lo, config), "state")
+        assert dns_only["rule"] == "O1" and "no accepted OBS gateway endpoint" in dns_only["detail"]
+        assert dns_only["fix"].startswith(f"vpcep endpoint create --service obs --vpc {vpc}")
+    finally:
+        listener.close()
 
 
 def test_text_report_names_the_fix(cli, lo):
@@ -181,6 +216,72 @@ def test_unknown_namespace_exits_2(cli, lo):
     assert result.code == 2 and "does not exist" in result.err
 
 
-def test_cross_account_endpoint_state(cli, lo):
+def test_nothing_to_check_is_exit_10_with_one_line(cli, lo):
+    """Changed for issue 9: an account with no endpoints printed "0 checked" and exited 0."""
     create(cli, "--as", PARTNER, "vpc", "create", "p", "--cidr", "127.3.0.0/16")
-    assert cli("--as", PARTNER, "check").code == 0  # no endpoints: nothing fails
+    result = cli("--as", PARTNER, "check")
+    assert result.code == 10 and result.out == ""
+    [line] = result.err.strip().splitlines()
+    assert line.startswith(f"error: nothing to check: account {PARTNER} has no endpoints [F4]: ")
+    as_json = cli("--as", PARTNER, "--json", "check")
+    assert as_json.code == 10 and as_json.json["error"]["rule"] == "F4"
+    assert cli("--as", PARTNER, "--json", "check", "history").json["runs"] == []  # nothing ran, nothing recorded
+
+
+def whitelisted(cli, lo, *cidrs: str) -> dict:
+    """Another accepted endpoint of `web` with its endpoint whitelist on (E10), no private name."""
+    endpoint = create(cli, "endpoint", "create", "--service", "web", "--vpc", "lo",
+                      *[arg for cidr in cidrs for arg in ("--whitelist", cidr)])
+    cli.ok("service", "accept", "web", endpoint["id"])
+    assert endpoint["enable_whitelist"] is True
+    return endpoint
+
+
+def test_policy_e10_host_source_outside_the_endpoint_whitelist(cli, lo):
+    """Issue 9: a whitelist of 10.99.0.0/16 checked from 127.0.0.1 passed; E10 is part of the policy step now."""
+    endpoint = whitelisted(cli, lo, "10.99.0.0/16")
+    listener = Listener(endpoint["ip"], CLIENT_PORT)
+    try:
+        result = check(cli, lo, endpoint["id"])
+    finally:
+        listener.close()
+    assert result.code == 13, result.out
+    policy = step(result, "policy")
+    assert policy["rule"] == "E10" and "F6" in policy["detail"] and "127.0.0.1" in policy["detail"]
+    assert policy["fix"].startswith(f"vpcep endpoint update {endpoint['id']} --whitelist 10.99.0.0/16 127.0.0.1/32")
+    assert policy["figures"]["whitelist"]["source"] == "127.0.0.1"
+    assert step(result, "route")["figures"]["routes"][0]["source"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize(("cidrs", "matched"), [(("127.0.0.1",), "127.0.0.1/32"),
+                                               (("10.99.0.0/16", "127.0.0.0/8"), "127.0.0.0/8")])
+def test_policy_e10_passes_when_the_source_is_inside(cli, lo, cidrs, matched):
+    endpoint = whitelisted(cli, lo, *cidrs)
+    listener = Listener(endpoint["ip"], CLIENT_PORT)
+    try:
+        result = check(cli, lo, endpoint["id"])
+    finally:
+        listener.close()
+    assert result.code == 0, result.out
+    policy = step(result, "policy")
+    assert policy["figures"]["whitelist"]["matched"] == matched and "inside the endpoint whitelist" in policy["detail"]
+
+
+def test_policy_says_the_whitelist_is_off(cli, lo):
+    policy = step(check(cli, lo), "policy")
+    assert policy["status"] == "passed" and "endpoint whitelist off" in policy["detail"]
+    assert policy["figures"]["whitelist"] == {"enabled": False}
+
+
+def test_quiet_prints_one_line_per_endpoint_and_the_summary(cli, lo):
+    """Issue 9: `--quiet` (CLI.md) was not there: a usage error."""
+    failing = whitelisted(cli, lo, "10.99.0.0/16")
+    result = cli("check", "--quiet", "--resolver", lo.resolver.spec, "--timeout", "0.5")
+    lines = result.out.strip().splitlines()
+    assert result.code == 13 and len(lines) == 3, result.out
+    by_id = {line.split()[1]: line for line in lines[:2]}
+    assert by_id[lo.endpoint["id"]] == f"✓ {lo.endpoint['id']}  passed"
+    assert by_id[failing["id"]].startswith(f"✗ {failing['id']}  failed  policy [E10]")
+    assert lines[2].startswith("2 checked, 1 passed, 1 failed, first failure: policy")
+    as_json = cli("--json", "check", "--quiet", "--resolver", lo.resolver.spec, "--timeout", "0.5")
+    assert as_json.code == 13 and len(as_json.json["endpoints"]) == 2 and "steps" in as_json.json["endpoints"][0]

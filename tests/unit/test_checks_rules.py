@@ -70,3 +70,86 @@ def test_exit_code_is_the_earliest_failing_step():
     tcp = TargetReport("a", "a", (passed("state", ""), failed("tcp", "x", "O6", "fix")))
     dns = TargetReport("b", "b", (failed("dns", "x", "E5", "fix"), failed("tcp", "x", "O6", "fix")))
     assert (tcp.exit_code, dns.exit_code, exit_code([tcp, dns]), exit_code([])) == (14, 11, 11, 0)
+
+
+# -- issue 9: the route step with no planned gateway (O3), the endpoint whitelist (E10, F6), O1, --quiet ----------
+
+def test_route_o3_default_route_without_a_planned_gateway():
+    from toolkit.checks.route import Lookup, judge_route
+
+    default = Lookup("10.0.0.2", "0.0.0.0/0", "192.0.2.1", "eth0", source="192.0.2.2")
+    specific = Lookup("10.0.0.2", "10.0.0.0/16", "192.0.2.1", "eth0", source="192.0.2.2")
+    refused = judge_route([default], "", "O3", "apply")
+    assert (refused.status, refused.rule) == (Status.FAILED, "O3") and "--gateway" in refused.fix
+    assert judge_route([default], "192.0.2.1", "O3", "apply").status == Status.PASSED
+    assert judge_route([specific], "", "O3", "apply").status == Status.PASSED
+    assert judge_route([specific, default], "", "O4", "apply").rule == "O4"  # every address, the caller's rule
+
+
+def whitelisted(*cidrs: str, enabled: bool = True) -> CheckTarget:
+    return replace(target(ALL_SG), endpoint=replace(ENDPOINT, enable_whitelist=enabled, whitelist=cidrs))
+
+
+@pytest.mark.parametrize(("cidrs", "source", "status"), [
+    (("10.99.0.0/16",), "192.0.2.2", Status.FAILED),
+    (("10.99.0.0/16", "192.0.2.0/24"), "192.0.2.2", Status.PASSED),
+    (("192.0.2.2/32",), "192.0.2.2", Status.PASSED),
+    ((), "192.0.2.2", Status.FAILED),                # on and empty: nobody may use it
+    (("192.0.2.0/24",), "", Status.FAILED),          # no route, so no source: not proven
+])
+def test_policy_e10_source_inside_the_endpoint_whitelist(cidrs, source, status):
+    from toolkit.checks.route import Lookup
+
+    lookups = [Lookup("10.0.0.9", "0.0.0.0/0", source=source), Lookup(ENDPOINT.ip, "10.0.0.0/16", source=source)]
+    result = check_policy(whitelisted(*cidrs), lookups)
+    assert result.status == status, result.detail
+    if status == Status.FAILED:
+        assert result.rule == "E10" and "F6" in result.detail and result.fix
+        assert result.figures["whitelist"]["to"] == ENDPOINT.ip  # the endpoint's own ip, not the other address
+
+
+def test_policy_e10_fix_names_the_whole_list_and_the_address_to_add():
+    from toolkit.checks.route import Lookup
+
+    result = check_policy(whitelisted("10.99.0.0/16"), [Lookup(ENDPOINT.ip, source="192.0.2.2")])
+    assert result.fix.startswith("vpcep endpoint update e1 --whitelist 10.99.0.0/16 192.0.2.2/32")
+
+
+def test_policy_whitelist_off_says_so():
+    from toolkit.checks.route import Lookup
+
+    result = check_policy(whitelisted("10.99.0.0/16", enabled=False), [Lookup(ENDPOINT.ip, source="192.0.2.2")])
+    assert result.status == Status.PASSED and "endpoint whitelist off" in result.detail
+
+
+def cloud(short: str, vpc: str, status=EndpointStatus.ACCEPTED):
+    from toolkit.registry.checks import CloudEndpoint
+
+    kind = "gateway" if short == "obs" else "interface"
+    return CloudEndpoint(replace(ENDPOINT, id=f"{short}-{vpc}", service_type=kind, vpc_id=vpc, status=status), short)
+
+
+@pytest.mark.parametrize(("endpoints", "status", "words"), [
+    ([cloud("dns", "v1"), cloud("obs", "v1")], Status.PASSED, "accepted in VPC v1"),
+    ([], Status.FAILED, "no accepted endpoint to the DNS cloud service and no accepted OBS gateway endpoint"),
+    ([cloud("dns", "v1")], Status.FAILED, "no accepted OBS gateway endpoint"),
+    ([cloud("obs", "v1")], Status.FAILED, "no accepted endpoint to the DNS cloud service"),
+    ([cloud("dns", "v1"), cloud("obs", "v2")], Status.FAILED, "are not in one VPC"),
+    ([cloud("dns", "v1"), cloud("obs", "v1", EndpointStatus.PENDING)], Status.FAILED, "not accepted: obs-v1"),
+])
+def test_obs_state_o1(endpoints, status, words):
+    from toolkit.checks.state import check_obs_state
+
+    result = check_obs_state(endpoints)
+    assert result.status == status and words in result.detail, result.detail
+    assert result.rule == ("O1" if status == Status.FAILED else "")
+
+
+def test_quiet_lines():
+    from toolkit.checks import report
+
+    ok = TargetReport("e-ok", "a", (passed("state", ""),))
+    bad = TargetReport("e-bad", "b", (passed("state", ""), failed("route", "x", "O3", "fix")))
+    lines = report.brief(report.build([ok, bad], "t", 0.1, {})).splitlines()
+    assert lines[:2] == ["✓ e-ok  passed", "✗ e-bad  failed  route [O3]"]
+    assert lines[2].startswith("2 checked, 1 passed, 1 failed, first failure: route") and len(lines) == 3

@@ -1,4 +1,5 @@
-"""Step 4, policy: the backend's recorded rules let 198.19.128.0/17 in on every server port (F1–F3, S15)."""
+"""Step 4, policy: the endpoint's whitelist lets this host in (E10, F6), and the backend's recorded rules let
+198.19.128.0/17 in on every server port (F1–F3, S15)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,37 @@ import ipaddress
 from toolkit.checks.result import StepResult, failed, passed, skipped
 from toolkit.model.network import ENDPOINT_SOURCE_CIDR
 from toolkit.model.rules import BackendRule, RuleKind
+from toolkit.checks.route import Lookup
+from toolkit.checks.whitelist import WhitelistVerdict, judge_whitelist
 from toolkit.registry.checks import CheckTarget
 
 SOURCE = ipaddress.IPv4Network(ENDPOINT_SOURCE_CIDR)
 
 
-def check_policy(target: CheckTarget) -> StepResult:
-    """Security group (F1), subnet ACL with deny first (F2), LB listener ACL (F3)."""
+def check_policy(target: CheckTarget, lookups: list[Lookup] = ()) -> StepResult:
+    """Path order: the endpoint whitelist (E10) for this host's source address (from the route `lookups`),
+    then the backend's security group (F1), subnet ACL with deny first (F2), LB listener ACL (F3)."""
+    whitelist = judge_whitelist(target.endpoint, lookups)
+    if whitelist.problem:
+        return whitelist.problem
     service = target.service
     if service is None or service.builtin:
-        return skipped("policy", "cloud service: no backend rules to check")
+        return _cloud_service(whitelist)
     ports = [p.server_port for p in service.ports]
     for check in (_security_group, _acl, _listener):
         problem = check(target.rules, ports, service)
         if problem:
             return problem
     allowing = sorted({r.spec for r in target.rules if r.action == "allow" and r.covers(SOURCE, ports[0])})
-    return passed("policy", f"{SOURCE} allowed on {', '.join(map(str, ports))}", allowed_by=allowing)
+    return passed("policy", f"{whitelist.note}; {SOURCE} allowed on {', '.join(map(str, ports))}",
+                  allowed_by=allowing, whitelist=whitelist.figures)
+
+
+def _cloud_service(whitelist: WhitelistVerdict) -> StepResult:
+    """A cloud service has no backend rules of ours: only the endpoint whitelist is left to prove."""
+    if whitelist.figures["enabled"]:
+        return passed("policy", f"{whitelist.note}; cloud service: no backend rules", whitelist=whitelist.figures)
+    return skipped("policy", f"cloud service: no backend rules to check; {whitelist.note}")
 
 
 def _of(rules, kind: RuleKind) -> list[BackendRule]:

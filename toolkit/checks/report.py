@@ -41,6 +41,18 @@ def render(run: dict) -> str:
     return "\n".join(lines)
 
 
+def brief(run: dict) -> str:
+    """`--quiet`: one line per target (id, verdict, first failing step and its rule), then the summary line."""
+    lines = [brief_line(target) for target in run["endpoints"]]
+    return "\n".join([*lines, summary_line(run)])
+
+
+def brief_line(target: dict) -> str:
+    if target["ok"]:
+        return f"✓ {target['endpoint_id']}  passed"
+    return f"✗ {target['endpoint_id']}  failed  {target['first_failure']} [{target['rule']}]"
+
+
 def summary_line(run: dict) -> str:
     s = run["summary"]
     first = f", first failure: {s['first_failure']}" if s["first_failure"] else ""

@@ -24,6 +24,13 @@ class Lookup:
     gateway: str = ""
     device: str = ""
     error: str = ""
+    source: str = ""
+    """The address the host would send from (the route's preferred source): what E10 whitelists (F6)."""
+
+    @property
+    def default(self) -> bool:
+        """The kernel matched only the default route (0.0.0.0/0)."""
+        return self.matched == "0.0.0.0/0"
 
 
 class RouteTable:
@@ -43,7 +50,8 @@ class RouteTable:
         gateway = route.get_attr("RTA_GATEWAY") or ""
         device = self._device(route.get_attr("RTA_OIF"))
         table = LOCAL_TABLE if route["type"] == RTN_LOCAL else route.get_attr("RTA_TABLE") or route["table"]
-        return Lookup(address, self._matched(address, table), gateway, device)
+        return Lookup(address, self._matched(address, table), gateway, device,
+                      source=route.get_attr("RTA_PREFSRC") or "")
 
     def _matched(self, address: str, table: int) -> str:
         """The most specific IPv4 route holding the address, from the table the kernel used when it has one."""
@@ -70,18 +78,29 @@ def _errno_text(code: int) -> str:
     return f"{errno.errorcode.get(code, code)}: {os.strerror(code)}"
 
 
+NO_GATEWAY_FIX = ("name the planned VPN/Direct Connect next hop (--gateway IP, --plan PLAN or [routes] gateway "
+                  "in the config) and install the plan's routes (vpcep routes apply PLAN)")
+
+
 def judge_route(lookups: list[Lookup], gateway: str, rule: str, plan_hint: str) -> StepResult:
-    """Every address must be routed, and via the planned gateway when one is known."""
+    """Every address must be routed, and via the planned gateway when one is known.
+
+    With no planned gateway a route still proves something only when it is more specific than the
+    default route: a private address that leaves by 0.0.0.0/0 goes wherever the internet goes.
+    """
     if not lookups:
         return skipped("route", "no address to route (see the dns step)")
     figures = {"routes": [vars(lk) for lk in lookups], "gateway": gateway or None}
     for lk in lookups:
         if lk.error:
             return failed("route", f"no route to {lk.address} ({lk.error})", rule, plan_hint, **figures)
+        via = f"via {lk.gateway}" if lk.gateway else f"directly on {lk.device}"
         if gateway and lk.gateway != gateway:
-            via = f"via {lk.gateway}" if lk.gateway else f"directly on {lk.device}"
             return failed("route", f"{lk.address} goes {via} (route {lk.matched}), not via {gateway}", rule,
                           plan_hint, **figures)
+        if not gateway and lk.default:
+            return failed("route", f"{lk.address} leaves by the default route ({via}, route 0.0.0.0/0) and no "
+                          "gateway is planned", rule, NO_GATEWAY_FIX, **figures)
     first = lookups[0]
     note = "" if gateway else " (no planned gateway to compare: give --gateway or set [routes] gateway)"
     return passed("route", f"{first.address} via {first.gateway or first.device} (route {first.matched}){note}",

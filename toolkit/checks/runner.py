@@ -12,9 +12,26 @@ from toolkit.checks.netns import Sockets
 from toolkit.checks.policy import check_policy
 from toolkit.checks.result import StepResult, TargetReport
 from toolkit.checks.route import RouteTable, judge_route
-from toolkit.checks.state import check_state
+from toolkit.checks.state import check_obs_state, check_state
 from toolkit.checks.tcp import check_tcp
-from toolkit.registry.checks import CheckTarget
+from toolkit.errors import ToolkitError
+from toolkit.registry.checks import CheckTarget, CloudEndpoint
+
+
+class NothingToCheck(ToolkitError):
+    """There is no endpoint to check: a run of nothing proves nothing (exit 10, the state step's code)."""
+
+    exit_code = 10
+    default_rule = "F4"
+
+
+def require_targets(targets: list[CheckTarget], account: str) -> list[CheckTarget]:
+    """The targets, or NothingToCheck when there are none."""
+    if not targets:
+        raise NothingToCheck(f"nothing to check: account {account} has no endpoints",
+                             fix="create one (vpcep endpoint create --service ID|NAME --vpc VPC) "
+                                 "or act as the account that owns them (--as)")
+    return targets
 
 
 @dataclass(frozen=True)
@@ -58,22 +75,25 @@ class Runner:
         dns_result, hosts = await self._dns(dns_step.check_dns(target, o.resolver, self.sockets, o.timeout,
                                                                 o.obs_cidr))
         done(dns_result)
-        route = done(await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3"))
-        policy = done(_timed(check_policy, target))
+        route, lookups = await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3")
+        done(route)
+        policy = done(_timed(check_policy, target, lookups))
         ports = [p.client_port for p in target.service.ports] if target.service else []
         tcp = done(await self._tcp(hosts, ports))
         label = f"{target.endpoint.endpoint_service_name} ({target.endpoint.ip or target.endpoint.service_type})"
         return TargetReport(target.endpoint.id, label, (state, dns_result, route, policy, tcp))
 
-    async def obs_bucket(self, name: str, port: int) -> TargetReport:
-        """`check obs BUCKET`: dns → route → tcp for <bucket>.obs.<region>.<domain> (O6)."""
+    async def obs_bucket(self, name: str, port: int, cloud: list[CloudEndpoint]) -> TargetReport:
+        """`check obs BUCKET`: state (O1, from `cloud`) → dns → route → tcp for the bucket's OBS name (O6)."""
         o, done = self.options, self._reporter(name)
+        state = done(_timed(check_obs_state, cloud))
         dns_result, hosts = await self._dns(dns_step.check_obs_name(name, o.resolver, self.sockets, o.timeout,
                                                                      o.obs_cidr))
         done(dns_result)
-        route = done(await self._route(hosts, "O4"))
+        route, _ = await self._route(hosts, "O4")
+        done(route)
         tcp = done(await self._tcp(hosts, [port]))
-        return TargetReport(name, f"OBS {name}:{port}", (dns_result, route, tcp))
+        return TargetReport(name, f"OBS {name}:{port}", (state, dns_result, route, tcp))
 
     def _reporter(self, target_id: str):
         """A pass-through that also tells `on_step` (when set) that this step of `target_id` is done."""
@@ -97,7 +117,8 @@ class Runner:
         fix = "check the route (vpcep routes status PLAN) and that the VPN/Direct Connect gateway forwards it"
         return _since(await check_tcp(hosts, ports, self.sockets, self.options.timeout, fix), start)
 
-    async def _route(self, hosts, rule: str) -> StepResult:
+    async def _route(self, hosts, rule: str) -> tuple[StepResult, list]:
+        """The route step, and the kernel's lookups (their source addresses are what E10 needs)."""
         loop = asyncio.get_running_loop()
         start = time.perf_counter()
         addresses = list(dict.fromkeys(address for _, address in hosts))
@@ -105,7 +126,7 @@ class Runner:
         fix = f"vpcep routes apply PLAN{' --netns ' + self.options.netns if self.options.netns else ''} " \
               f"(a route via the VPN/Direct Connect gateway)"
         result = judge_route(lookups, self.options.gateway, rule, fix)
-        return _since(result, start)
+        return _since(result, start), lookups
 
     def _lookup_all(self, addresses: list[str]):
         if self._table is None:

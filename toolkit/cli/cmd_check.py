@@ -26,6 +26,9 @@ def add_commands(b) -> None:
     p.add_argument("--timeout", type=_seconds, default=2.0, metavar="S", help="per probe (default 2)")
     p.add_argument("--port", type=_port, default=443, help="with `obs`: the TCP port (default 443)")
     p.add_argument("--limit", type=_count, default=20, help="with `history`: how many runs")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="one line per endpoint (verdict, first failing step and rule), then the summary; "
+                   "--json is unchanged")
 
 
 def cmd_check(reg, args, out) -> int:
@@ -33,7 +36,7 @@ def cmd_check(reg, args, out) -> int:
     if targets[:1] == ["history"]:
         return _history(reg, args, out)
     if targets[:1] == ["show"]:
-        return _show(reg, targets[1:], out)
+        return _show(reg, targets[1:], out, args.quiet)
     if targets[:1] == ["obs"]:
         return _run(reg, args, out, bucket=_bucket(_one(targets[1:], "obs BUCKET")))
     return _run(reg, args, out, endpoint_ids=targets)
@@ -88,26 +91,31 @@ def _run(reg, args, out, endpoint_ids=(), bucket: str | None = None) -> int:
 
     from toolkit import clock
     from toolkit.checks import report
+    from toolkit.checks.runner import require_targets
     options = _options(reg, args)
     started, start = clock.now(), time.perf_counter()
-    targets = [] if bucket is not None else reg.check_targets(list(endpoint_ids))
-    results = asyncio.run(_execute(options, targets, _bucket_name(reg, bucket) if bucket else None, args.port))
+    if bucket is None:
+        work = require_targets(reg.check_targets(list(endpoint_ids)), reg.account)
+    else:
+        work = (_bucket_name(reg, bucket), args.port, reg.cloud_endpoints())
+    results = asyncio.run(_execute(options, work, bucket is not None))
     run = report.build(results, started, time.perf_counter() - start, _describe(options))
     if reg.settings.read_only:
         out.note("read-only: this run is not recorded in the history")
     else:
         reg.record_check(run)
-    out.emit(run, report.render(run))
+    out.emit(run, report.brief(run) if args.quiet else report.render(run))
     return run["exit_code"]
 
 
-async def _execute(options, targets, bucket, port):
+async def _execute(options, work, obs: bool):
+    """`work` is the endpoints' targets, or for `check obs` (bucket name, port, cloud endpoints)."""
     from toolkit.checks.runner import Runner
     runner = Runner(options)
     try:
-        if bucket:
-            return [await runner.obs_bucket(bucket, port)]
-        return await runner.endpoints(targets)
+        if obs:
+            return [await runner.obs_bucket(*work)]
+        return await runner.endpoints(work)
     finally:
         runner.close()
 
@@ -165,8 +173,8 @@ def _brief(run: dict) -> dict:
     return {key: run[key] for key in ("run_id", "started_at", "duration_ms", "exit_code", "summary", "options")}
 
 
-def _show(reg, rest: list[str], out) -> int:
+def _show(reg, rest: list[str], out, quiet: bool) -> int:
     from toolkit.checks import report
     run = reg.get_check(_one(rest, "show RUN"))
-    out.emit(run, report.render(run))
+    out.emit(run, report.brief(run) if quiet else report.render(run))
     return 0

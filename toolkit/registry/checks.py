@@ -26,6 +26,14 @@ class CheckTarget:
     domain: str
 
 
+@dataclass(frozen=True)
+class CloudEndpoint:
+    """O1: one of the acting account's endpoints to a built-in cloud service, with that service's short name."""
+
+    endpoint: Endpoint
+    short_name: str
+
+
 class CheckCases(EndpointCases):
     """Reads for the checks, and their recorded runs."""
 
@@ -46,6 +54,13 @@ class CheckCases(EndpointCases):
         ident = self.identity
         return CheckTarget(endpoint, service, whitelist, rules, self._org_path(txn, self.account),
                            ident.region, ident.domain)
+
+    def cloud_endpoints(self) -> list[CloudEndpoint]:
+        """The acting account's endpoints to built-in cloud services (DNS, OBS, …): what `check obs` needs (O1)."""
+        with self.store.read() as txn:
+            pairs = [(Endpoint.from_dict(d), txn.get("services", d["endpoint_service_id"]))
+                     for d in txn.select("endpoints", domain_id=self.account)]
+        return [CloudEndpoint(e, doc.get("short_name", "")) for e, doc in pairs if doc and doc.get("builtin")]
 
     def record_check(self, report: dict) -> str:
         """Store one run's report (JSON form) and return its id."""

@@ -21,13 +21,14 @@ def options_for(app, timeout: float):
 
 
 def run_checks(reg, endpoint_ids: list[str], options, on_report, on_step=None) -> dict:
-    """Check the endpoints; `on_step(endpoint_id, StepResult)` after each step, `on_report(TargetReport)` after
+    """Check the endpoints (none at all is NothingToCheck, as in the CLI); `on_step(endpoint_id, StepResult)` after each step, `on_report(TargetReport)` after
     each endpoint (both on the run's event loop thread); the run recorded unless read-only."""
     from toolkit import clock
     from toolkit.checks import report
+    from toolkit.checks.runner import require_targets
 
     started, start = clock.now(), time.perf_counter()
-    targets = reg.check_targets(endpoint_ids)
+    targets = require_targets(reg.check_targets(endpoint_ids), reg.account)
     results = asyncio.run(_execute(options, targets, on_report, on_step))
     run = report.build(results, started, time.perf_counter() - start,
                        {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
