@@ -275,4 +275,23 @@ def reference_markdown(root: argparse.ArgumentParser) -> str:
         lines += [f"| `{usage.replace('|', chr(92) + '|')}` | {text.replace('|', chr(92) + '|')} |"
                   for usage, text in entries]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _settings_markdown())
+
+
+def _settings_markdown() -> list[str]:
+    """The settings file's keys and defaults, read off toolkit.config (file, then VPCEP_* env, then flags)."""
+    import dataclasses
+    import json
+
+    from toolkit.config import SECTIONS
+    lines = ["## Settings", "", "A TOML file (`~/.config/vpcep/config.toml`, or `--config PATH` / `VPCEP_CONFIG`); "
+             "every key can also be set as `VPCEP_<SECTION>_<KEY>`; flags override both. The state file is "
+             "`--state PATH` / `VPCEP_STATE`, the acting account `--as` / `VPCEP_ACCOUNT`.", "",
+             "| section | key | default | environment |", "|---|---|---|---|"]
+    for name, cls in SECTIONS.items():
+        defaults = cls()
+        for item in dataclasses.fields(cls):
+            value = getattr(defaults, item.name)
+            shown = json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+            lines.append(f"| [{name}] | {item.name} | `{shown}` | VPCEP_{name.upper()}_{item.name.upper()} |")
+    return lines + [""]
