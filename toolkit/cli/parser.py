@@ -198,7 +198,8 @@ SWITCH = ("on", "off")
 
 def _update_commands(b: _Builder) -> None:
     """Modify, as the console has it: service update (ports stay view-only, S6) and endpoint update (E10)."""
-    p = b.verb(b.groups["service"], "update", "change a service's approval, description or name (ports stay as created, S6)")
+    p = b.verb(b.groups["service"], "update",
+               "change a service's approval, description or name (ports stay as created, S6)")
     p.add_argument("ref", metavar="ID|NAME")
     p.add_argument("--approval", choices=SWITCH, help="off leaves waiting endpoints pendingAcceptance")
     p.add_argument("--description")
@@ -210,12 +211,13 @@ def _update_commands(b: _Builder) -> None:
 
 
 def _reference_commands(b: _Builder) -> None:
-    p = b.command("rules", "each rule's ID, text and fix, from the table the error messages use")
+    module = "toolkit.cli.cmd_reference"
+    p = b.command("rules", "each rule's ID, text and fix, from the table the error messages use", module)
     p.add_argument("rule_ids", nargs="*", metavar="RULE_ID")
     p.add_argument("--markdown", action="store_true", help="the table as docs/rules.md")
-    p = b.command("commands", "every command and its flags, from this parser")
+    p = b.command("commands", "every command and its flags, from this parser", module)
     p.add_argument("--markdown", action="store_true", help="as docs/cli.md")
-    p = b.command("completion", "the shell completion script (generated from this parser by shtab)")
+    p = b.command("completion", "the shell completion script (generated from this parser by shtab)", module)
     p.add_argument("shell", choices=("bash", "zsh", "fish"))
 
 
