@@ -19,10 +19,13 @@
     ├── LabError                 exit 2: the namespace lab could not be built or torn down
     └── StoreError               exit 2: the state file could not be read or written
 
-Every error carries the rule it enforces and, where there is one, the fix.
+Every error carries the rule it enforces and, where there is one, the fix: an error raised with a
+rule and no fix of its own gets the fix of toolkit/ruletable.py, the table `vpcep rules` prints.
 """
 
 from __future__ import annotations
+
+from toolkit.ruletable import default_fix
 
 
 class ToolkitError(Exception):
@@ -34,7 +37,7 @@ class ToolkitError(Exception):
     def __init__(self, message: str | None = None, *, rule: str | None = None, fix: str = "") -> None:
         self.message = message or (self.__doc__ or "").strip()
         self.rule = rule if rule is not None else self.default_rule
-        self.fix = fix
+        self.fix = fix or default_fix(self.rule)
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-HEAVY = ["textual", "dnslib", "dns", "pyroute2", "netaddr", "asyncio"]
+HEAVY = ["textual", "dnslib", "dns", "pyroute2", "netaddr", "asyncio", "shtab"]
 
 PROBE = """
 import json, sys

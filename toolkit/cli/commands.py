@@ -7,7 +7,7 @@ import importlib
 
 from toolkit import config
 from toolkit.cli.output import Out, fields, table, tags_text, write
-from toolkit.errors import NotFound
+from toolkit.errors import NotFound, UsageError, ValidationError
 from toolkit.model.endpoint import MAX_CONNECTIONS
 from toolkit.model.quota import parse_setting
 from toolkit.model.rules import parse_rule
@@ -15,7 +15,7 @@ from toolkit.model.service import parse_port
 from toolkit.model.tags import parse_filter, parse_tag, validate_key
 from toolkit.registry import Registry
 from toolkit.registry.endpoints import EndpointRequest
-from toolkit.registry.services import FOUND, NOT_FOUND
+from toolkit.registry.services import FOUND, NOT_FOUND, Connection
 
 
 def run(args) -> int:
@@ -225,33 +225,42 @@ def cmd_service_delete(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_service_connections(reg: Registry, args, out: Out) -> int:
-    _connections(reg.connections(args.ref), out)
+    if args.describe:
+        _connections(reg.describe_connections(args.ref, _pairs(args.describe, "ENDPOINT_ID=TEXT", "S12")), out)
+    else:
+        _connections(reg.connection_list(args.ref), out)
 
 
 def cmd_service_accept(reg: Registry, args, out: Out) -> int:
-    _connections(reg.accept(args.ref, args.endpoint_ids), out)
+    _decided(reg, args.ref, reg.accept(args.ref, args.endpoint_ids), out)
 
 
 def cmd_service_reject(reg: Registry, args, out: Out) -> int:
-    _connections(reg.reject(args.ref, args.endpoint_ids), out)
+    _decided(reg, args.ref, reg.reject(args.ref, args.endpoint_ids), out)
 
 
-def _connections(endpoints, out: Out) -> None:
-    rows = [{"id": e.id, "marker_id": e.marker_id, "status": str(e.status), "domain_id": e.domain_id,
-             "created_at": e.created_at, "updated_at": e.updated_at, "description": e.description}
-            for e in endpoints]
-    out.emit({"connections": rows}, table(["endpoint_id", "marker_id", "status", "domain_id", "created"],
+def _decided(reg: Registry, ref: str, endpoints, out: Out) -> None:
+    notes = reg.connection_descriptions(ref)
+    _connections([Connection(e, notes.get(e.id, "")) for e in endpoints], out)
+
+
+def _connections(connections: list[Connection], out: Out) -> None:
+    """S12: the API's ConnectionEndpoints; `description` is the service owner's note on the connection."""
+    rows = [c.to_dict() for c in connections]
+    out.emit({"connections": rows}, table(["endpoint_id", "marker_id", "status", "domain_id", "created", "description"],
                                           [[r["id"], r["marker_id"], r["status"], r["domain_id"],
-                                            r["created_at"][:19]] for r in rows]))
+                                            r["created_at"][:19], r["description"]] for r in rows]))
 
 
 def cmd_service_whitelist(reg: Registry, args, out: Out) -> int:
     entries = reg.whitelist(args.ref)
-    with _batch(reg, args.add + args.remove, "change a whitelist"):
+    with _batch(reg, args.add + args.remove + args.describe, "change a whitelist"):
         if args.add:
             entries = reg.whitelist_add(args.ref, args.add, args.description)
         if args.remove:
             entries = reg.whitelist_remove(args.ref, args.remove)
+        if args.describe:
+            entries = reg.whitelist_describe(args.ref, _pairs(args.describe, "ENTRY=TEXT", "S13"))
     out.emit({"permissions": [e.to_dict() for e in entries]},
              table(["permission", "id", "description", "created"],
                    [[e.permission, e.id, e.description, e.created_at[:19]] for e in entries]))
@@ -326,3 +335,41 @@ def cmd_endpoint_delete(reg: Registry, args, out: Out) -> int:
 def cmd_endpoint_tag(reg: Registry, args, out: Out) -> int:
     _tags(reg.endpoint_tags(args.ref, [parse_tag(t) for t in args.set_], [validate_key(k) for k in args.delete]), out)
 
+
+
+# -- changes after creation (issue 9) -----------------------------------------------------------
+def cmd_service_update(reg: Registry, args, out: Out) -> int:
+    _require_change(args, "approval", "description", "name")
+    service, warnings = reg.update_service(args.ref, approval=_switch(args.approval), description=args.description,
+                                           name=args.name)
+    for warning in warnings:
+        out.note(f"warning: {warning}")
+    out.emit(service.to_dict(), _service_text(service))
+
+
+def cmd_endpoint_update(reg: Registry, args, out: Out) -> int:
+    _require_change(args, "whitelist", "enable_whitelist")
+    endpoint = reg.update_endpoint(args.ref, whitelist=args.whitelist, enable_whitelist=_switch(args.enable_whitelist))
+    out.emit(endpoint.to_dict(), _endpoint_text(reg, endpoint))
+
+
+def _require_change(args, *dests: str) -> None:
+    if all(getattr(args, dest) is None for dest in dests):
+        flags = ", ".join("--" + dest.replace("_", "-") for dest in dests)
+        raise UsageError(f"vpcep {args.noun} update: nothing to change", fix=f"give at least one of {flags}")
+
+
+def _switch(value: str | None) -> bool | None:
+    return None if value is None else value == "on"
+
+
+def _pairs(items: list[str], form: str, rule: str) -> dict[str, str]:
+    """`KEY=TEXT` arguments (TEXT may hold `=`; the last one given for a key wins)."""
+    pairs = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValidationError(f"{item!r} is not {form}", rule=rule,
+                                  fix=f"write {form}, e.g. {form.split('=')[0]}=\"a note\"")
+        pairs[key.strip()] = text
+    return pairs

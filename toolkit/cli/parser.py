@@ -42,12 +42,15 @@ class _Builder:
         self.shared = Parser(add_help=False)
         _common(self.shared, argparse.SUPPRESS)
         self.nouns = root.add_subparsers(dest="noun", metavar="COMMAND", required=True)
+        self.groups: dict = {}
+        """The verbs of each noun, so that a later function (or a feature module) can add to them."""
 
     def noun(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
         """A noun with verbs; its handlers `cmd_<noun>_<verb>` live in `module`."""
         parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
         parser.set_defaults(handler_module=module)
-        return parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
+        self.groups[name] = parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
+        return self.groups[name]
 
     def verb(self, group, name: str, help_: str, aliases: tuple = ()):
         return group.add_parser(name, help=help_, parents=[self.shared], description=help_, aliases=list(aliases))
@@ -70,6 +73,8 @@ def build() -> argparse.ArgumentParser:
     _network_commands(b)
     _service_commands(b)
     _endpoint_commands(b)
+    _update_commands(b)
+    _reference_commands(b)
     for name in FEATURES:
         importlib.import_module(f"toolkit.cli.{name}").add_commands(b)
     return root
@@ -140,7 +145,9 @@ def _service_commands(b: _Builder) -> None:
     b.verb(svc, "show", "show a service").add_argument("ref", metavar="ID|NAME")
     b.verb(svc, "verify", "is there a service with this name? (E3)").add_argument("name")
     b.verb(svc, "delete", "delete a user service (S10)").add_argument("ref", metavar="ID|NAME")
-    b.verb(svc, "connections", "endpoints connected to a service (S12)").add_argument("ref", metavar="ID|NAME")
+    p = b.verb(svc, "connections", "endpoints connected to a service (S12); --describe sets a connection's description")
+    p.add_argument("ref", metavar="ID|NAME")
+    p.add_argument("--describe", action="append", default=[], metavar="ENDPOINT_ID=TEXT")
     for verb in ("accept", "reject"):
         p = b.verb(svc, verb, f"{verb} endpoint connections (S12)")
         p.add_argument("ref", metavar="ID|NAME")
@@ -149,7 +156,9 @@ def _service_commands(b: _Builder) -> None:
     p.add_argument("ref", metavar="ID|NAME")
     p.add_argument("--add", action="append", default=[], metavar="ENTRY")
     p.add_argument("--remove", action="append", default=[], metavar="ENTRY")
-    p.add_argument("--description", default="")
+    p.add_argument("--description", default="", help="the description of the entries --add adds")
+    p.add_argument("--describe", action="append", default=[], metavar="ENTRY=TEXT",
+                   help="change an existing entry's description (ENTRY: its text or id)")
     _tag_edit(b.verb(svc, "tag", "service tags (T1–T4); no flag: list"), "ID|NAME")
     p = b.verb(svc, "rules", "backend inbound rules (S15, F1–F3); no flag: list")
     p.add_argument("ref", metavar="ID|NAME")
@@ -182,3 +191,109 @@ def _endpoint_commands(b: _Builder) -> None:
     b.verb(ep, "show", "show an endpoint (E13)").add_argument("ref", metavar="ID")
     b.verb(ep, "delete", "delete an endpoint (E11)").add_argument("ref", metavar="ID")
     _tag_edit(b.verb(ep, "tag", "endpoint tags (T1–T4); no flag: list"), "ID")
+
+
+SWITCH = ("on", "off")
+
+
+def _update_commands(b: _Builder) -> None:
+    """Modify, as the console has it: service update (ports stay view-only, S6) and endpoint update (E10)."""
+    p = b.verb(b.groups["service"], "update",
+               "change a service's approval, description or name (ports stay as created, S6)")
+    p.add_argument("ref", metavar="ID|NAME")
+    p.add_argument("--approval", choices=SWITCH, help="off leaves waiting endpoints pendingAcceptance")
+    p.add_argument("--description")
+    p.add_argument("--name", help="new short name: the stored name becomes <region>.<name>.<id> (S5)")
+    p = b.verb(b.groups["endpoint"], "update", "replace an endpoint's whitelist or switch it on or off (E10)")
+    p.add_argument("ref", metavar="ID")
+    p.add_argument("--whitelist", action="append", metavar="CIDR", help="the new list (replaces the old one)")
+    p.add_argument("--enable-whitelist", choices=SWITCH, help="default: on when --whitelist is given")
+
+
+def _reference_commands(b: _Builder) -> None:
+    module = "toolkit.cli.cmd_reference"
+    p = b.command("rules", "each rule's ID, text and fix, from the table the error messages use", module)
+    p.add_argument("rule_ids", nargs="*", metavar="RULE_ID")
+    p.add_argument("--markdown", action="store_true", help="the table as docs/rules.md")
+    p = b.command("commands", "every command and its flags, from this parser", module)
+    p.add_argument("--markdown", action="store_true", help="as docs/cli.md")
+    p = b.command("completion", "the shell completion script (generated from this parser by shtab)", module)
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))
+
+
+# -- the command reference (docs/cli.md), read off the parser ---------------------------------------------
+GLOBAL = {"help", "state", "config", "act_as", "json", "read_only"}
+"""Destinations of the options every command shares; the reference lists them once."""
+
+
+def reference(root: argparse.ArgumentParser) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per top-level command: its description and one (usage, help) line per verb, in parser order."""
+    sections = []
+    for name, parser in _children(root):
+        verbs = _children(parser)
+        lines = [(f"vpcep {name} {verb} {_usage(sub)}".rstrip(), sub.description or "") for verb, sub in verbs]
+        sections.append((name, lines or [(f"vpcep {name} {_usage(parser)}".rstrip(), parser.description or "")]))
+    return sections
+
+
+def _children(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+    """The subcommands of a parser (aliases folded into the name as `list|ls`)."""
+    found: dict[int, list] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.setdefault(id(sub), [[], sub])[0].append(name)
+    return [("|".join(names), sub) for names, sub in found.values()]
+
+
+def _usage(parser: argparse.ArgumentParser) -> str:
+    return " ".join(_token(a) for a in parser._actions
+                    if a.dest not in GLOBAL and not isinstance(a, argparse._SubParsersAction))
+
+
+def _token(action: argparse.Action) -> str:
+    name = (action.option_strings[-1].lstrip("-") if action.option_strings else action.dest).upper()
+    metavar = action.metavar or ("|".join(action.choices) if action.choices else name.replace("-", "_"))
+    if not action.option_strings:
+        return {"*": f"[{metavar} ...]", "+": f"{metavar} [{metavar} ...]", "?": f"[{metavar}]"}.get(
+            action.nargs, metavar)
+    flag = action.option_strings[-1]
+    text = flag if action.nargs == 0 else f"{flag} {metavar}"
+    if isinstance(action, argparse._AppendAction):
+        text += " ..."
+    return text if action.required else f"[{text}]"
+
+
+def reference_markdown(root: argparse.ArgumentParser) -> str:
+    """docs/cli.md: every command with its flags, generated from the parser."""
+    lines = ["# Command reference", "",
+             "Generated by `vpcep commands --markdown > docs/cli.md` from the argument parser. Every command also "
+             "takes the global options `--state PATH`, `--config PATH`, `--as DOMAIN_ID`, `--json` and "
+             "`--read-only` (before or after the command); `vpcep COMMAND --help` explains each flag. Exit codes: "
+             "0 ok, 1 refused by a rule (the message names it: see [rules.md](rules.md)), 2 usage, config or I/O "
+             "error, 10-14 the first failing step of `vpcep check`.", ""]
+    for name, entries in reference(root):
+        lines += [f"## {name}", "", "| command | what it does |", "|---|---|"]
+        lines += [f"| `{usage.replace('|', chr(92) + '|')}` | {text.replace('|', chr(92) + '|')} |"
+                  for usage, text in entries]
+        lines.append("")
+    return "\n".join(lines + _settings_markdown())
+
+
+def _settings_markdown() -> list[str]:
+    """The settings file's keys and defaults, read off toolkit.config (file, then VPCEP_* env, then flags)."""
+    import dataclasses
+    import json
+
+    from toolkit.config import SECTIONS
+    lines = ["## Settings", "", "A TOML file (`~/.config/vpcep/config.toml`, or `--config PATH` / `VPCEP_CONFIG`); "
+             "every key can also be set as `VPCEP_<SECTION>_<KEY>`; flags override both. The state file is "
+             "`--state PATH` / `VPCEP_STATE`, the acting account `--as` / `VPCEP_ACCOUNT`.", "",
+             "| section | key | default | environment |", "|---|---|---|---|"]
+    for name, cls in SECTIONS.items():
+        defaults = cls()
+        for item in dataclasses.fields(cls):
+            value = getattr(defaults, item.name)
+            shown = json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+            lines.append(f"| [{name}] | {item.name} | `{shown}` | VPCEP_{name.upper()}_{item.name.upper()} |")
+    return lines + [""]

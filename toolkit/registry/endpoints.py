@@ -1,4 +1,4 @@
-"""Use cases for endpoints: create (E1–E10), list and search (E12), show, delete (E11), tags."""
+"""Use cases for endpoints: create (E1–E10), list and search (E12), show, update (E10), delete (E11), tags."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from toolkit.model.tags import Tag
 from toolkit.registry.base import new_id
 from toolkit.registry.services import NOT_FOUND, ServiceCases
 from toolkit.store.sqlite import Txn
+
+MAX_WHITELIST = 20
+"""E10: entries an endpoint whitelist holds, as the API allows."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class EndpointCases(ServiceCases):
     def create_endpoint(self, request: EndpointRequest) -> Endpoint:
         """E1–E10: connect to one service from an own VPC."""
         tag_list = tag_rules.make_tags(list(request.tags))
-        whitelist = rules.validate_whitelist(list(request.whitelist))
+        whitelist = checked_whitelist(list(request.whitelist))
         validate_description(request.description, "E13")
         with self._write("create an endpoint") as txn:
             service = self._connectable(txn, request.service)
@@ -149,6 +152,7 @@ class EndpointCases(ServiceCases):
         with self._write("delete an endpoint") as txn:
             endpoint = self._endpoint(txn, endpoint_id, "E11")
             txn.delete("endpoints", endpoint.id)
+            txn.delete("connection_notes", endpoint.id)
         return replace(endpoint, status=EndpointStatus.DELETING)
 
     def endpoint_tags(self, endpoint_id: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
@@ -161,6 +165,28 @@ class EndpointCases(ServiceCases):
                                updated_at=clock.now())
             txn.put("endpoints", endpoint.to_dict())
         return endpoint.tags
+
+    def update_endpoint(self, endpoint_id: str, *, whitelist: list[str] | None = None,
+                        enable_whitelist: bool | None = None) -> Endpoint:
+        """E10: replace an own endpoint's whitelist and/or switch it on or off.
+
+        A list given without the switch turns the whitelist on (as `endpoint create --whitelist` does); switching
+        it off keeps the list. An enabled whitelist needs at least one entry. Nothing to change is a plain read.
+        """
+        entries = None if whitelist is None else checked_whitelist(whitelist)
+        if enable_whitelist is None and entries is not None:
+            enable_whitelist = bool(entries)
+        if entries is None and enable_whitelist is None:
+            return self.get_endpoint(endpoint_id)
+        with self._write("change an endpoint") as txn:
+            endpoint = self._endpoint(txn, endpoint_id, "E10")
+            updated = replace(endpoint, whitelist=endpoint.whitelist if entries is None else entries,
+                              enable_whitelist=enable_whitelist, updated_at=clock.now())
+            if updated.enable_whitelist and not updated.whitelist:
+                raise ValidationError(f"endpoint {endpoint.id}: an enabled whitelist needs at least one entry",
+                                      rule="E10", fix="give --whitelist CIDR (or leave the whitelist off)")
+            txn.put("endpoints", updated.to_dict())
+        return updated
 
     def _endpoint(self, txn: Txn, endpoint_id: str, rule: str) -> Endpoint:
         doc = txn.get("endpoints", endpoint_id)
@@ -175,6 +201,15 @@ class EndpointCases(ServiceCases):
             docs = txn.select("endpoints", status=str(EndpointStatus.ACCEPTED))
         return [Record(name, doc["ip"], doc["id"]) for doc in docs if doc["enable_dns"] and doc["ip"]
                 for name in doc["dns_names"]]
+
+
+def checked_whitelist(entries: list[str]) -> tuple[str, ...]:
+    """E10: IPv4 addresses or CIDRs, normalised, at most MAX_WHITELIST of them."""
+    result = rules.validate_whitelist(list(entries))
+    if len(result) > MAX_WHITELIST:
+        raise ValidationError(f"{len(result)} whitelist entries given; an endpoint takes at most {MAX_WHITELIST}",
+                              rule="E10", fix="aggregate the addresses into fewer CIDRs")
+    return result
 
 
 def _other_region(ref: str, region: str) -> bool:

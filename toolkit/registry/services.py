@@ -1,15 +1,15 @@
-"""Use cases for endpoint services: create, find, verify, delete, connections, whitelist, tags, rules."""
+"""Use cases for endpoint services: create, find, verify, update, delete, connections, whitelist, tags, rules."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from toolkit import clock
 from toolkit.errors import Conflict, NotFound, ValidationError
 from toolkit.model import permissions
 from toolkit.model import service as rules
 from toolkit.model import tags as tag_rules
-from toolkit.model.endpoint import ACTIVE, Endpoint, transition
+from toolkit.model.endpoint import ACTIVE, Endpoint, EndpointStatus, transition
 from toolkit.model.network import check_vpc_usable
 from toolkit.model.permissions import WhitelistEntry
 from toolkit.model.rules import BackendRule
@@ -94,7 +94,7 @@ class ServiceCases(NetworkCases):
             now = clock.now()
             for endpoint in self._endpoints_of(txn, service):
                 txn.put("endpoints", transition(endpoint, "fail", now).to_dict())
-            for table in ("whitelist", "rules"):
+            for table in ("whitelist", "rules", "connection_notes"):
                 for doc in txn.select(table, service_id=service.id):
                     txn.delete(table, doc["id"])
             txn.delete("services", service.id)
@@ -116,15 +116,16 @@ class ServiceCases(NetworkCases):
         """S12/E8: all or none of the given endpoints change."""
         with self._write(f"{action} endpoints") as txn:
             service = self._owned(txn, ref)
-            if not service.approval_enabled:
+            mine = {e.id: e for e in self._endpoints_of(txn, service)}
+            if not service.approval_enabled and not _pending(mine.values()):
                 raise ValidationError(f"service {service.service_name} has approval off; nothing to {action}",
                                       rule="S12", fix="connections are accepted automatically")
-            mine = {e.id: e for e in self._endpoints_of(txn, service)}
             now, changed = clock.now(), []
             for endpoint_id in dict.fromkeys(endpoint_ids):
                 if endpoint_id not in mine:
                     raise NotFound(f"endpoint {endpoint_id} is not connected to {service.service_name}", rule="S12",
                                    fix="see `vpcep service connections`")
+                _require_decidable(service, mine[endpoint_id], action)
                 changed.append(transition(mine[endpoint_id], action, now))
                 txn.put("endpoints", changed[-1].to_dict())
         return changed
@@ -137,7 +138,7 @@ class ServiceCases(NetworkCases):
     def whitelist_add(self, ref: str, entries: list[str], description: str = "") -> list[WhitelistEntry]:
         """S13: add entries (already present ones are kept as they are)."""
         wanted = [permissions.normalize(entry) for entry in entries]
-        description = rules.validate_description(description, "S13")
+        description = note_text(description, "S13")
         with self._write("change a whitelist") as txn:
             service = self._owned(txn, ref)
             rules.require_user_service(service, "given a whitelist")
@@ -164,6 +165,103 @@ class ServiceCases(NetworkCases):
     def _entries(self, txn: Txn, service: EndpointService) -> list[WhitelistEntry]:
         return [WhitelistEntry(d["id"], d["permission"], d["description"], d["created_at"])
                 for d in txn.select("whitelist", service_id=service.id)]
+
+    # -- changes after creation (issue 9): service update, connection and whitelist descriptions ----------
+    def update_service(self, ref: str, *, approval: bool | None = None, description: str | None = None,
+                       name: str | None = None) -> tuple[EndpointService, list[str]]:
+        """S2, S4, S5: change an own service's approval, description or name; ports stay as created (S6).
+
+        A new name gives the stored name `<region>.<name>.<id>` (its endpoints show it too). Turning approval
+        off leaves pendingAcceptance endpoints pending, as the cloud's API does; the owner can still accept or
+        reject those (S12), and the warnings returned name them. Nothing to change is a plain read.
+        """
+        description = None if description is None else note_text(description, "S4")
+        if name is not None:
+            rules.validate_short_name(name)
+        if approval is None and description is None and name is None:
+            return self.get_service(ref), []
+        with self._write("change a service") as txn:
+            service = self._owned(txn, ref)
+            rules.require_user_service(service, "changed")
+            _refuse_builtin_name(txn, name)
+            changed = self._changed_service(service, approval, description, name)
+            txn.put("services", changed.to_dict())
+            if changed.service_name != service.service_name:
+                self._rename_in_endpoints(txn, changed)
+            return changed, self._left_pending(txn, service, changed)
+
+    def _changed_service(self, service: EndpointService, approval, description, name) -> EndpointService:
+        changes = {"updated_at": clock.now()}
+        if approval is not None:
+            changes["approval_enabled"] = approval
+        if description is not None:
+            changes["description"] = description
+        if name is not None:
+            changes["short_name"] = name
+            changes["service_name"] = rules.stored_name(service.region, name, service.id)
+        return replace(service, **changes)
+
+    def _rename_in_endpoints(self, txn: Txn, service: EndpointService) -> None:
+        """S5: endpoints carry their service's stored name (E13), so a rename reaches them."""
+        for endpoint in self._endpoints_of(txn, service):
+            txn.put("endpoints", replace(endpoint, endpoint_service_name=service.service_name).to_dict())
+
+    def _left_pending(self, txn: Txn, before: EndpointService, after: EndpointService) -> list[str]:
+        waiting = _pending(self._endpoints_of(txn, after))
+        if not before.approval_enabled or after.approval_enabled or not waiting:
+            return []
+        return [f"{len(waiting)} endpoint(s) stay pendingAcceptance [S12]: accept or reject them with "
+                f"`vpcep service accept|reject {after.id} ENDPOINT_ID`"]
+
+    def connection_list(self, ref: str) -> list["Connection"]:
+        """S12: an own service's connections with the owner's description of each."""
+        with self.store.read() as txn:
+            service = self._owned(txn, ref)
+            return self._described(txn, service, self._endpoints_of(txn, service))
+
+    def connection_descriptions(self, ref: str) -> dict[str, str]:
+        """S12: the owner's description of each connection of an own service, by endpoint id."""
+        with self.store.read() as txn:
+            return self._notes(txn, self._owned(txn, ref))
+
+    def describe_connections(self, ref: str, descriptions: dict[str, str]) -> list["Connection"]:
+        """S12: set the owner's description of connections (all or none change); returns every connection."""
+        texts = {endpoint_id: note_text(text, "S12") for endpoint_id, text in descriptions.items()}
+        with self._write("describe connections") as txn:
+            service = self._owned(txn, ref)
+            rules.require_user_service(service, "given connection descriptions")
+            endpoints = self._endpoints_of(txn, service)
+            known, now = {e.id for e in endpoints}, clock.now()
+            for endpoint_id, text in texts.items():
+                if endpoint_id not in known:
+                    raise NotFound(f"endpoint {endpoint_id} is not connected to {service.service_name}", rule="S12",
+                                   fix="see `vpcep service connections`")
+                txn.put("connection_notes", {"id": endpoint_id, "service_id": service.id, "description": text,
+                                             "updated_at": now})
+            return self._described(txn, service, endpoints)
+
+    def _described(self, txn: Txn, service: EndpointService, endpoints: list[Endpoint]) -> list["Connection"]:
+        notes = self._notes(txn, service)
+        return [Connection(e, notes.get(e.id, "")) for e in endpoints]
+
+    @staticmethod
+    def _notes(txn: Txn, service: EndpointService) -> dict[str, str]:
+        return {d["id"]: d["description"] for d in txn.select("connection_notes", service_id=service.id)}
+
+    def whitelist_describe(self, ref: str, descriptions: dict[str, str]) -> list[WhitelistEntry]:
+        """S13: change the description of existing entries, named by their text or id (all or none change)."""
+        texts = {entry: note_text(text, "S13") for entry, text in descriptions.items()}
+        with self._write("change a whitelist") as txn:
+            service = self._owned(txn, ref)
+            current = self._entries(txn, service)
+            for text, description in texts.items():
+                match = [e for e in current if e.id == text or e.permission == _normalized_or_raw(text)]
+                if not match:
+                    raise NotFound(f"{text!r} is not on the whitelist of {service.service_name}", rule="S13",
+                                   fix="add it with `vpcep service whitelist ID --add ENTRY --description TEXT`")
+                entry = replace(match[0], description=description)
+                txn.put("whitelist", {**entry.to_dict(), "service_id": service.id})
+            return self._entries(txn, service)
 
     # -- tags and backend rules ---------------------------------------------------
     def service_tags(self, ref: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
@@ -252,3 +350,38 @@ def _normalized_or_raw(text: str) -> str:
         return text
 
 
+
+
+@dataclass(frozen=True)
+class Connection:
+    """S12: one endpoint as its service's owner sees it, with the owner's description of the connection."""
+
+    endpoint: Endpoint
+    description: str = ""
+
+    def to_dict(self) -> dict:
+        """The API's ConnectionEndpoints shape."""
+        e = self.endpoint
+        return {"id": e.id, "marker_id": e.marker_id, "status": str(e.status), "domain_id": e.domain_id,
+                "created_at": e.created_at, "updated_at": e.updated_at, "description": self.description}
+
+
+def note_text(text: str, rule: str) -> str:
+    """S4/S12/S13: a description as the API takes it: one printable line of at most 512 characters, no < or >."""
+    text = rules.validate_description(text, rule)
+    if "<" in text or ">" in text:
+        raise ValidationError(f"description {text[:20]!r} holds < or >, which the API refuses", rule=rule,
+                              fix="drop the < and > characters")
+    return text
+
+
+def _pending(endpoints) -> list[Endpoint]:
+    return [e for e in endpoints if e.status == EndpointStatus.PENDING]
+
+
+def _require_decidable(service: EndpointService, endpoint: Endpoint, action: str) -> None:
+    """S12: with approval off only the endpoints left pendingAcceptance (approval was on) can still be decided."""
+    if not service.approval_enabled and endpoint.status != EndpointStatus.PENDING:
+        raise ValidationError(f"service {service.service_name} has approval off; endpoint {endpoint.id} is "
+                              f"{endpoint.status}, only endpoints left pendingAcceptance can be {action}ed", rule="S12",
+                              fix=f"turn approval on first: `vpcep service update {service.id} --approval on`")

@@ -48,6 +48,11 @@ SCHEMA = [
                              doc TEXT NOT NULL);
     CREATE INDEX check_runs_by_time ON check_runs (domain_id, started_at);
     """,
+    # version 3: the service owner's description of each connection (issue 9), keyed by endpoint id
+    """
+    CREATE TABLE connection_notes (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, doc TEXT NOT NULL);
+    CREATE INDEX connection_notes_by_service ON connection_notes (service_id);
+    """,
 ]
 
 
@@ -69,6 +74,7 @@ COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
     "whitelist": {"service_id": lambda d: d["service_id"], "permission": lambda d: d["permission"]},
     "rules": {"service_id": lambda d: d["service_id"]},
     "check_runs": {"domain_id": lambda d: d["domain_id"], "started_at": lambda d: d["started_at"]},
+    "connection_notes": {"service_id": lambda d: d["service_id"]},
 }
 
 
