@@ -33,7 +33,7 @@ class NetworkCases(Base):
             ident = Identity(region, domain.lower().strip("."), account, project or secrets.token_hex(16))
             for key, value in vars(ident).items():
                 txn.set_meta(key, value)
-            self._ensure_account(txn, account)
+            self._put_account(txn, Account(account))
             self._create_builtins(txn, ident)
         self._identity = ident
         return ident
@@ -55,7 +55,7 @@ class NetworkCases(Base):
         """Register an account, optionally inside an organization path (S13)."""
         account = Account(net.validate_account(domain_id), permissions.validate_org_path(org_path))
         with self._write("create an account") as txn:
-            txn.put("accounts", {"id": domain_id, **account.to_dict()})
+            self._put_account(txn, account)
         return account
 
     def list_accounts(self) -> list[Account]:
@@ -169,8 +169,9 @@ class NetworkCases(Base):
             return [Quota(kind, self._used(txn, kind), self._limit(txn, kind)) for kind in quota_rules.TYPES]
 
     def set_quota(self, kind: str, value: int) -> Quota:
-        """The "increase quota" path: stored in the state for the acting account."""
+        """The "increase quota" path: stored in the state for the acting account, never below what is used."""
         with self._write("change a quota") as txn:
+            quota_rules.check_setting(kind, self._used(txn, kind), self._limit(txn, kind), value)
             txn.put("quotas", {"id": f"{self.account}:{kind}", "domain_id": self.account, "type": kind,
                                "quota": value})
             return Quota(kind, self._used(txn, kind), value)
