@@ -85,13 +85,13 @@ def show_inventory(reg: Registry, out: Out) -> None:
     for account in accounts:
         view = reg.acting(account)
         write(f"== account {account}{' (own)' if account == reg.identity.account else ''}")
-        write(_services_table([s for s in view.list_services() if not s.builtin] or view.list_services()[:0]))
+        write(_services_table([s for s in view.list_services() if s.domain_id == account]))
         write(_endpoints_table(view.list_endpoints()) + "\n")
 
 
 def _inventory_json(reg: Registry, account: str) -> dict:
     view = reg.acting(account)
-    return {"endpoint_services": [s.to_dict() for s in view.list_services() if not s.builtin],
+    return {"endpoint_services": [s.to_dict() for s in view.list_services() if s.domain_id == account],
             "endpoints": [e.to_dict() for e in view.list_endpoints()]}
 
 
