@@ -182,5 +182,6 @@ def test_unknown_namespace_exits_2(cli, lo):
 
 
 def test_cross_account_endpoint_state(cli, lo):
+    cli.ok("account", "create", PARTNER)  # R4: --as names an existing account
     create(cli, "--as", PARTNER, "vpc", "create", "p", "--cidr", "127.3.0.0/16")
     assert cli("--as", PARTNER, "check").code == 0  # no endpoints: nothing fails

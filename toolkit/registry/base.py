@@ -78,6 +78,10 @@ class Base:
             self._known = wanted
         return wanted
 
+    def require_account(self) -> str:
+        """R4: the acting account, refused (V1) when --as names none of the state's accounts."""
+        return self.account
+
     def _require_account(self, domain_id: str) -> None:
         """R4: --as acts as an existing account only; nothing creates one on the side."""
         with self.store.read() as txn:
