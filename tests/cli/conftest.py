@@ -1,4 +1,4 @@
-"""A small world for CLI rule tests: two VPCs of OWNER, a service, a partner account."""
+"""A small world for CLI rule tests: two VPCs of OWNER, a service, a partner account (created, R4)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def world(cli):
                  "--port-id", "lb-1", "--port", "8080:80")
     gated = create(cli, "service", "create", "--name", "gated", "--vpc", "vpc1", "--backend", "VM",
                    "--port-id", "vm-1", "--port", "8443:443", "--approval")
+    cli.ok("account", "create", PARTNER)  # R4: --as names an existing account
     create(cli, "--as", PARTNER, "vpc", "create", "pvpc", "--cidr", "172.16.0.0/16")
     create(cli, "--as", PARTNER, "subnet", "create", "psub", "--vpc", "pvpc", "--cidr", "172.16.1.0/24")
     return SimpleNamespace(web=web, gated=gated)

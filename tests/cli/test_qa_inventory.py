@@ -5,7 +5,7 @@ from tests.conftest import Cli
 
 
 def svc(*extra: str) -> list[str]:
-    return ["service", "create", "--vpc", "vpc1", "--backend", "LB", "--port-id", "lb-9", "--port", "80", *extra]
+    return ["service", "create", "--vpc", "vpc1", "--backend", "LB", "--port-id", "lb-9", "--port", "80:80", *extra]
 
 
 def test_s2_builtin_short_names_are_reserved(world, cli):

@@ -8,7 +8,7 @@ ESCAPE = "evil\x1b[31mRED"
 
 
 def svc(*extra: str) -> list[str]:
-    return ["service", "create", "--vpc", "vpc1", "--backend", "LB", "--port", "80", *extra]
+    return ["service", "create", "--vpc", "vpc1", "--backend", "LB", "--port", "80:80", *extra]
 
 
 @pytest.mark.parametrize("tag, rule", [("k=a\nb", "T3"), (f"k={ESCAPE}", "T3"), ("k\tx=v", "T2")])
@@ -29,7 +29,7 @@ def test_s7_the_backend_resource_is_one_id(world, cli, port_id):
 
 
 def test_s6_too_many_mappings_says_how_to_fix_it(world, cli):
-    ports = [arg for n in range(51) for arg in ("--port", str(1000 + n))]
+    ports = [arg for n in range(51) for arg in ("--port", f"{1000 + n}:{1000 + n}")]
     result = cli("service", "create", "--vpc", "vpc1", "--backend", "LB", "--port-id", "p", *ports)
     assert_refused(result, "S6")
     assert "at least once" not in result.err

@@ -5,6 +5,7 @@ from tests.conftest import PARTNER
 
 
 def test_v1_accounts_are_letters_and_digits(cli):
+    cli.ok("account", "create", PARTNER)
     assert create(cli, "--as", PARTNER, "vpc", "create", "v", "--cidr", "10.9.0.0/16")["domain_id"] == PARTNER
     assert_refused(cli("--as", "not-an-id!", "vpc", "create", "v", "--cidr", "10.9.0.0/16"), "V1")
 

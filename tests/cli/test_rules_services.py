@@ -13,7 +13,7 @@ def svc(*extra: str) -> list[str]:
 def test_s1_two_types_gateway_is_cloud_only(world, cli):
     types = {s["short_name"]: s["service_type"] for s in cli.ok("--json", "service", "list").json["endpoint_services"]}
     assert types == {"obs": "gateway", "dns": "interface", "web": "interface", "gated": "interface"}
-    assert_refused(cli(*svc("--port", "80", "--type", "tunnel")), "S1")
+    assert_refused(cli(*svc("--port", "80:80", "--type", "tunnel")), "S1")
 
 
 def test_s2_builtins_listed_not_changed(world, cli):
@@ -25,15 +25,15 @@ def test_s2_builtins_listed_not_changed(world, cli):
 
 
 def test_s3_user_services_are_interface(world, cli):
-    assert create(cli, *svc("--port", "81"))["service_type"] == "interface"
-    assert_refused(cli(*svc("--port", "82", "--type", "gateway")), "S3")
+    assert create(cli, *svc("--port", "81:81"))["service_type"] == "interface"
+    assert_refused(cli(*svc("--port", "82:82", "--type", "gateway")), "S3")
 
 
 def test_s4_backends_and_deprecated_bms(world, cli):
-    made = cli(*svc("--port", "83", "--backend", "BMS", "--json"))
+    made = cli(*svc("--port", "83:83", "--backend", "BMS", "--json"))
     assert made.code == 0 and "deprecated [S4]" in made.err and "LB" in made.err
     assert json.loads(made.out)["server_type"] == "BMS"
-    assert_refused(cli(*svc("--port", "84", "--backend", "NAS")), "S4")
+    assert_refused(cli(*svc("--port", "84:84", "--backend", "NAS")), "S4")
 
 
 def test_s4_fields_follow_the_api(world):
@@ -45,10 +45,10 @@ def test_s4_fields_follow_the_api(world):
 
 def test_s5_names_and_stored_form(world, cli):
     assert world.web["service_name"] == f"{REGION}.web.{world.web['id']}"
-    unnamed = create(cli, *svc("--port", "85"))
+    unnamed = create(cli, *svc("--port", "85:85"))
     assert unnamed["service_name"] == f"{REGION}.{unnamed['id']}"
-    assert_refused(cli(*svc("--port", "86", "--name", "x" * 17)), "S5")
-    assert_refused(cli(*svc("--port", "86", "--name", "bad.name")), "S5")
+    assert_refused(cli(*svc("--port", "86:86", "--name", "x" * 17)), "S5")
+    assert_refused(cli(*svc("--port", "86:86", "--name", "bad.name")), "S5")
 
 
 def test_s6_port_mappings(world, cli):
@@ -64,19 +64,19 @@ def test_s6_port_mappings(world, cli):
 
 
 def test_s7_exactly_one_backend(world, cli):
-    assert create(cli, *svc("--port", "87"))["port_id"] == "lb-9"
+    assert create(cli, *svc("--port", "87:87"))["port_id"] == "lb-9"
     assert_refused(cli("service", "create", "--vpc", "vpc1", "--backend", "LB", "--port-id", "lb-1,lb-2",
-                       "--port", "88"), "S7")
+                       "--port", "88:88"), "S7")
 
 
 def test_s8_service_quota(world, cli):
     cli.ok("quota", "--set", "endpoint_service=3")
-    create(cli, *svc("--port", "89"))
-    refused = cli(*svc("--port", "90"))
+    create(cli, *svc("--port", "89:89"))
+    refused = cli(*svc("--port", "90:90"))
     assert_refused(refused, "S8")
     assert "3/3" in refused.err and "endpoint services" in refused.err
     cli.ok("quota", "--set", "endpoint_service=4")
-    create(cli, *svc("--port", "90"))
+    create(cli, *svc("--port", "90:90"))
     quotas = cli.ok("--json", "quota").json["quotas"]["resources"]
     assert {"type": "endpoint_service", "used": 4, "quota": 4} in quotas
 
@@ -84,7 +84,7 @@ def test_s8_service_quota(world, cli):
 def test_s8_quota_from_settings(world, cli, tmp_path):
     config = tmp_path / "vpcep.toml"
     config.write_text("[quota]\nservices = 2\nendpoints = 7\n")
-    assert_refused(cli("--config", str(config), *svc("--port", "91")), "S8")
+    assert_refused(cli("--config", str(config), *svc("--port", "91:91")), "S8")
     quotas = cli.ok("--config", str(config), "--json", "quota").json["quotas"]["resources"]
     assert {"type": "endpoint", "used": 0, "quota": 7} in quotas
 
@@ -112,13 +112,15 @@ def test_s10_pending_endpoints_fail_when_the_service_goes(world, cli):
     assert cli.ok("--as", PARTNER, "--json", "endpoint", "show", pending["id"]).json["status"] == "failed"
 
 
-def test_s11_no_custom_route_into_the_endpoint_source_range(world, cli):
+def test_s11_no_custom_route_overlaps_the_endpoint_source_range(world, cli):
+    """Inside 198.19.128.0/17 or containing it (a default route, 198.0.0.0/8): the API refuses any overlap."""
     routes = cli.ok("--json", "vpc", "routes", "vpc1", "--add", "172.31.0.0/16@10.0.1.1").json["routes"]
-    assert routes == [{"destination": "172.31.0.0/16", "nexthop": "10.0.1.1"}]
-    assert_refused(cli("vpc", "routes", "vpc1", "--add", "198.19.200.0/24"), "S11")
-    assert_refused(cli("vpc", "routes", "vpc1", "--add", "198.19.128.0/17"), "S11")
-    wider = cli.ok("--json", "vpc", "routes", "vpc1", "--add", "0.0.0.0/0@10.0.1.1").json["routes"]
-    assert "0.0.0.0/0" in [r["destination"] for r in wider]  # the VPC's own route to the range stays more specific
+    assert routes == [{"destination": "172.31.0.0/16", "nexthop": "10.0.1.1", "origin": "custom"}]
+    for overlapping in ("198.19.200.0/24", "198.19.128.0/17", "198.0.0.0/8", "0.0.0.0/0@10.0.1.1"):
+        refused = cli("vpc", "routes", "vpc1", "--add", overlapping)
+        assert_refused(refused, "S11")
+        assert "overlaps 198.19.128.0/17" in refused.err
+    assert [r["destination"] for r in cli.ok("--json", "vpc", "routes", "vpc1").json["routes"]] == ["172.31.0.0/16"]
 
 
 def test_s12_connection_management(world, cli):

@@ -31,6 +31,7 @@ def test_approval_story(tmp_path):
     vpcep(s, "vpc", "create", "prov", "--cidr", "10.1.0.0/16")
     service = js(s, "service", "create", "--name", "api", "--vpc", "prov", "--backend", "LB", "--port-id", "lb-1",
                  "--port", "8443:443", "--approval")
+    vpcep(s, "account", "create", PARTNER)
     vpcep(s, "--as", PARTNER, "vpc", "create", "b", "--cidr", "172.16.0.0/16")
     vpcep(s, "--as", PARTNER, "subnet", "create", "b1", "--vpc", "b", "--cidr", "172.16.4.0/24")
     create = ["--as", PARTNER, "endpoint", "create", "--service", service["service_name"], "--vpc", "b", "--dns"]

@@ -18,6 +18,7 @@ def approved(cli):
     svc = cli.ok("--json", "service", "create", "--name", "shop", "--vpc", "vpc-svc", "--backend", "LB",
                  "--port-id", "elb-1", "--port", "8080:8443", "--approval").json
     cli.ok("service", "whitelist", svc["id"], "--add", f"iam:domain::{PARTNER}")
+    cli.ok("account", "create", PARTNER)  # R4: --as names an existing account
     cli.ok("--as", PARTNER, "vpc", "create", "vpc-partner", "--cidr", "172.16.0.0/16")
     cli.ok("--as", PARTNER, "subnet", "create", "sn-partner", "--vpc", "vpc-partner", "--cidr", "172.16.8.0/24")
     made = [cli.ok("--json", "--as", PARTNER, "endpoint", "create", "--service", svc["service_name"],

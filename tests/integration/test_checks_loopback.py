@@ -20,8 +20,9 @@ CLIENT_PORT = 18080
 
 @pytest.fixture
 def lo(cli, tmp_path):
-    """A VPC inside 127.0.0.0/8, so every probe stays on this machine."""
+    """A VPC inside 127.0.0.0/8, so every probe stays on this machine; PARTNER exists for `--as` (R4)."""
     x, y = random.randint(100, 250), random.randint(1, 250)
+    cli.ok("account", "create", PARTNER)
     create(cli, "vpc", "create", "lo", "--cidr", f"127.{x}.0.0/16")
     create(cli, "subnet", "create", "lo1", "--vpc", "lo", "--cidr", f"127.{x}.{y}.0/24")
     service = create(cli, "service", "create", "--name", "web", "--vpc", "lo", "--backend", "LB", "--port-id", "lb",

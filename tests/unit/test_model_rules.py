@@ -10,13 +10,13 @@ from toolkit.model import service as svc
 OWNER, OTHER = "a" * 32, "b" * 32
 
 
-@pytest.mark.parametrize(("text", "server", "client"), [("8080:80", 8080, 80), ("443", 443, 443),
+@pytest.mark.parametrize(("text", "server", "client"), [("8080:80", 8080, 80), ("443:443/tcp", 443, 443),
                                                         ("65535:1", 65535, 1)])
 def test_s6_parse_port(text, server, client):
     assert svc.parse_port(text) == svc.PortMapping(server, client)
 
 
-@pytest.mark.parametrize("text", ["0:80", "80:0", "a:b", "70000:1", ":80", "-1:5"])
+@pytest.mark.parametrize("text", ["0:80", "80:0", "a:b", "70000:1", ":80", "-1:5", "443"])
 def test_s6_bad_ports(text):
     with pytest.raises(ValidationError) as info:
         svc.parse_port(text)

@@ -42,6 +42,8 @@ class LazyRegistry:
     def __getattr__(self, name: str):
         if self._registry is None:
             self._registry = Registry.open(self.settings, create=self._create)
+            if not self._create:
+                self._registry.require_account()  # R4: an unknown --as fails every command that reads the state
         return getattr(self._registry, name)
 
     def close(self) -> None:
@@ -85,13 +87,13 @@ def show_inventory(reg: Registry, out: Out) -> None:
     for account in accounts:
         view = reg.acting(account)
         write(f"== account {account}{' (own)' if account == reg.identity.account else ''}")
-        write(_services_table([s for s in view.list_services() if not s.builtin] or view.list_services()[:0]))
+        write(_services_table([s for s in view.list_services() if s.domain_id == account]))
         write(_endpoints_table(view.list_endpoints()) + "\n")
 
 
 def _inventory_json(reg: Registry, account: str) -> dict:
     view = reg.acting(account)
-    return {"endpoint_services": [s.to_dict() for s in view.list_services() if not s.builtin],
+    return {"endpoint_services": [s.to_dict() for s in view.list_services() if s.domain_id == account],
             "endpoints": [e.to_dict() for e in view.list_endpoints()]}
 
 
@@ -148,12 +150,12 @@ def cmd_vpc_routes(reg: Registry, args, out: Out) -> int:
         for dest in args.remove:
             vpc = reg.remove_vpc_route(args.ref, dest)
     out.emit({"routes": [r.to_dict() for r in vpc.routes]},
-             table(["destination", "nexthop"], [[r.destination, r.nexthop] for r in vpc.routes]))
+             table(["destination", "nexthop", "origin"], [[r.destination, r.nexthop, r.origin] for r in vpc.routes]))
 
 
 def _vpc_text(vpc) -> str:
     return fields([("Name", vpc.name), ("ID", vpc.id), ("CIDR", vpc.cidr), ("Route table", vpc.routetable_id),
-                   ("Routes", [f"{r.destination} via {r.nexthop or '-'}" for r in vpc.routes]),
+                   ("Routes", [f"{r.destination} via {r.nexthop or '-'} ({r.origin})" for r in vpc.routes]),
                    ("Created", vpc.created_at)])
 
 

@@ -55,6 +55,7 @@ def cross_account_approval(reg: Registry) -> None:
                                     ports=[PortMapping(8443, 443)], name="partner-api", approval=True,
                                     description="API shared with a partner account")
     reg.service_rules(service.id, add=[parse_rule("sg:198.19.128.0/17:8443")])
+    reg.create_account(PARTNER)  # R4: an account is created before anyone acts as it
     reg.whitelist_add(service.id, [f"iam:domain::{PARTNER}"], "partner")
     partner = reg.acting(PARTNER)
     partner.create_vpc("vpc-partner", "172.16.0.0/16")

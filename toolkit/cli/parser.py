@@ -131,9 +131,10 @@ def _service_commands(b: _Builder) -> None:
     p = b.verb(svc, "create", "create an interface service backed by one LB or VM")
     p.add_argument("--name")
     p.add_argument("--vpc", required=True)
-    p.add_argument("--backend", required=True, metavar="LB|VM|BMS")
+    p.add_argument("--backend", required=True, metavar="LB|VM|BMS", help="LB (the guide's ELB), VM (ECS); BMS deprecated")
     p.add_argument("--port-id", required=True)
-    p.add_argument("--port", action="append", default=[], metavar="SERVER:CLIENT")
+    p.add_argument("--port", action="append", default=[], metavar="SERVER:CLIENT",
+                   help="TCP port mapping; fixed once the service exists (S6)")
     p.add_argument("--approval", action="store_true", help="connections wait for accept")
     p.add_argument("--type", dest="service_type", default="interface", help="interface (the only type you can create)")
     p.add_argument("--description", default="")

@@ -28,15 +28,21 @@ class Account:
         return {"domain_id": self.domain_id, "org_path": self.org_path}
 
 
+ORIGIN_CUSTOM = "custom"
+ORIGIN_ENDPOINT = "endpoint"
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A custom route of a VPC route table."""
+    """A route of a VPC route table: a custom one, or one a gateway endpoint added (E6)."""
 
     destination: str
     nexthop: str = ""
+    origin: str = ORIGIN_CUSTOM
+    """`custom` (the admin's) or `endpoint` (added by the gateway endpoint named in nexthop)."""
 
     def to_dict(self) -> dict:
-        return {"destination": self.destination, "nexthop": self.nexthop}
+        return {"destination": self.destination, "nexthop": self.nexthop, "origin": self.origin}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,24 +152,32 @@ def validate_subnet_cidr(text: str, vpc: Vpc, siblings: list[Subnet]) -> ipaddre
 
 
 def validate_route(vpc: Vpc, destination: str, nexthop: str) -> Route:
-    """S11: no custom route may target 198.19.128.0/17."""
+    """S11: no custom route may overlap 198.19.128.0/17, neither inside it nor containing it."""
     net = parse_network(destination, "S11")
-    if targets_source_range(net):
-        raise ValidationError(f"route {destination} targets {ENDPOINT_SOURCE_CIDR}, the endpoint source range",
-                              rule="S11", fix="route a destination outside 198.19.128.0/17")
-    if any(r.destination == str(net) for r in vpc.routes):
-        raise ValidationError(f"VPC {vpc.name} already has a route to {net}", rule="V2",
+    if overlaps_source_range(net):
+        raise ValidationError(f"route {destination} overlaps {ENDPOINT_SOURCE_CIDR}, the endpoint source range",
+                              rule="S11", fix="route only destinations outside 198.19.128.0/17 "
+                                              "(a default route or any route containing it overlaps it too)")
+    taken = next((r for r in vpc.routes if r.destination == str(net)), None)
+    if taken:
+        owner = f" (gateway endpoint {taken.nexthop}'s)" if taken.origin == ORIGIN_ENDPOINT else ""
+        raise ValidationError(f"VPC {vpc.name} already has a route to {net}{owner}", rule="V2",
                               fix="remove it first")
     return Route(str(net), nexthop)
 
 
-def targets_source_range(net: ipaddress.IPv4Network) -> bool:
-    """S11: a route to all or part of 198.19.128.0/17 would take the endpoints' return traffic.
+def overlaps_source_range(net: ipaddress.IPv4Network) -> bool:
+    """S11: the official API refuses any custom route that overlaps 198.19.128.0/17.
 
-    A wider route (a default route, 198.0.0.0/8) does not: the VPC's own route to the range is
-    more specific and wins.
+    Inside it, the route would take the endpoints' return traffic; containing it (a default
+    route, 198.0.0.0/8), it overlaps all the same, and the API's documentation forbids overlap.
     """
-    return net.subnet_of(ENDPOINT_SOURCE_CIDR)
+    return net.overlaps(ENDPOINT_SOURCE_CIDR)
+
+
+def gateway_route(destination: str, endpoint_id: str) -> Route:
+    """E6: the route a gateway endpoint adds to each of its route tables (next hop: the endpoint)."""
+    return Route(str(parse_network(destination, "E6")), endpoint_id, ORIGIN_ENDPOINT)
 
 
 def check_vpc_usable(vpc: Vpc, subnet: Subnet | None) -> None:
@@ -172,9 +186,10 @@ def check_vpc_usable(vpc: Vpc, subnet: Subnet | None) -> None:
         raise ValidationError(f"subnet {subnet.name} overlaps {ENDPOINT_SOURCE_CIDR}", rule="S11",
                               fix="use a subnet outside 198.19.128.0/17")
     for route in vpc.routes:
-        if targets_source_range(ipaddress.IPv4Network(route.destination)):
-            raise ValidationError(f"VPC {vpc.name} routes {route.destination}, inside {ENDPOINT_SOURCE_CIDR}",
-                                  rule="S11", fix="delete that custom route")
+        if overlaps_source_range(ipaddress.IPv4Network(route.destination)):
+            raise ValidationError(f"VPC {vpc.name} routes {route.destination}, which overlaps {ENDPOINT_SOURCE_CIDR}",
+                                  rule="S11", fix=f"delete that custom route: `vpcep vpc routes {vpc.name} "
+                                                  f"--remove {route.destination}`")
 
 
 def gateway_of(net: ipaddress.IPv4Network) -> ipaddress.IPv4Address:

@@ -32,6 +32,15 @@ def check(kind: str, used: int, limit: int, adding: int = 1) -> None:
                             fix=f"delete one or raise [quota] {key} (vpcep quota --set {kind}=N)")
 
 
+def check_setting(kind: str, used: int, limit: int, value: int) -> None:
+    """S8/E7: a quota cannot be set below what the account already uses."""
+    label, rule, _ = TYPES[kind]
+    if value < used:
+        raise ValidationError(f"quota {value} for {label} is below what is in use: used/limit {used}/{limit}",
+                              rule=rule, fix=f"set at least {used} (vpcep quota --set {kind}={used}), "
+                                             f"or delete {used - value} of them first")
+
+
 def parse_setting(text: str) -> tuple[str, int]:
     """Parse `TYPE=N` for `vpcep quota --set`."""
     kind, _, value = text.partition("=")

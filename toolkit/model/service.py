@@ -29,6 +29,8 @@ class ServerType(StrEnum):
 
 
 DEPRECATED_SERVERS = {ServerType.VIP, ServerType.BMS}
+SERVER_ALIASES = {"ELB": ServerType.LB, "ECS": ServerType.VM}
+"""S4: the user guide's names for the backends (elastic load balancer, elastic cloud server)."""
 
 
 class ServiceStatus(StrEnum):
@@ -129,9 +131,17 @@ def stored_name(region: str, name: str | None, service_id: str) -> str:
 
 
 def parse_port(text: str) -> PortMapping:
-    """Parse `SERVER:CLIENT` (or one port for both) from the command line (S6)."""
-    server, _, client = text.partition(":")
-    return PortMapping(_port(server, text), _port(client or server, text))
+    """Parse `SERVER:CLIENT[/TCP]` from the command line (S6): both ports, since a mapping is fixed once made."""
+    mapping, _, protocol = text.partition("/")
+    if protocol and protocol.strip().upper() != "TCP":
+        raise ValidationError(f"port mapping {text!r}: protocol {protocol} is not supported, TCP only", rule="S6",
+                              fix=f"write {mapping} (TCP is the only protocol)")
+    server, colon, client = mapping.partition(":")
+    if not colon:
+        raise ValidationError(f"port mapping {text!r} names one port; a mapping is SERVER:CLIENT", rule="S6",
+                              fix=f"give SERVER:CLIENT, e.g. {server.strip() or 8080}:{server.strip() or 80} "
+                                  "(mappings cannot be changed later)")
+    return PortMapping(_port(server, text), _port(client, text))
 
 
 def _port(value: str, text: str) -> int:
@@ -165,12 +175,12 @@ def validate_ports(ports: list[PortMapping]) -> tuple[PortMapping, ...]:
 
 
 def validate_server_type(value: str) -> tuple[ServerType, str | None]:
-    """S4: LB, VM, or deprecated VIP/BMS (accepted with a warning)."""
+    """S4: LB (or ELB), VM (or ECS), or deprecated VIP/BMS (accepted with a warning)."""
     try:
-        server = ServerType(value.upper())
+        server = SERVER_ALIASES.get(value.upper()) or ServerType(value.upper())
     except ValueError:
-        raise ValidationError(f"backend {value!r} is not one of LB, VM, BMS, VIP", rule="S4",
-                              fix="use --backend LB (an elastic load balancer) or VM") from None
+        raise ValidationError(f"backend {value!r} is not one of LB (ELB), VM (ECS), BMS, VIP", rule="S4",
+                              fix="use --backend LB (an elastic load balancer) or VM (an ECS)") from None
     warning = None
     if server in DEPRECATED_SERVERS:
         warning = f"backend {server} is deprecated [S4]: use LB (an elastic load balancer) instead"
@@ -187,11 +197,14 @@ def validate_port_id(port_id: str | None) -> str:
 
 
 def validate_description(text: str, rule: str) -> str:
-    """S4/E13: free text shown in tables and details: one printable line of at most 512 characters."""
+    """S4/E13/S13: one printable line of at most 512 characters, without `<` or `>` (the API refuses them)."""
     if len(text) > MAX_DESCRIPTION or not text.isprintable():
         raise ValidationError(f"description {text[:20]!r}… is longer than {MAX_DESCRIPTION} characters or holds "
                               "control characters (newlines, escapes)", rule=rule,
                               fix=f"one line of at most {MAX_DESCRIPTION} characters")
+    if "<" in text or ">" in text:
+        raise ValidationError(f"description {text[:20]!r} contains < or >", rule=rule,
+                              fix="leave out the angle brackets < and >")
     return text
 
 

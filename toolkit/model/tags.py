@@ -10,6 +10,8 @@ MAX_TAGS = 10
 MAX_KEY = 128
 MAX_VALUE = 255
 FORBIDDEN = set("=*<>\\,|/")
+SYSTEM_PREFIX = "_sys_"
+"""T2: keys starting with it are the cloud's own tags; users cannot set them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ def validate_key(key: str) -> str:
     if not key or not key.strip():
         raise ValidationError("tag key is blank", rule="T2", fix="give the tag a key")
     _check_text("key", key, MAX_KEY, "T2")
+    if key.lower().startswith(SYSTEM_PREFIX):
+        raise ValidationError(f"tag key {key!r} starts with {SYSTEM_PREFIX}, which is reserved for system tags",
+                              rule="T2", fix=f"choose a key that does not start with {SYSTEM_PREFIX}")
     return key
 
 

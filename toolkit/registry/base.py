@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from toolkit.config import Settings
-from toolkit.errors import ConfigError, ReadOnly
+from toolkit.errors import ConfigError, NotFound, ReadOnly
 from toolkit.model.network import Account, validate_account
 from toolkit.store.sqlite import Store, Txn
 
@@ -34,6 +34,7 @@ class Base:
         self.settings = settings
         self.store = store
         self._identity: Identity | None = None
+        self._known: str | None = None  # the --as account once found in the state (R4)
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False):
@@ -44,6 +45,7 @@ class Base:
         """The same registry acting as another account (V1), sharing the state."""
         view = copy.copy(self)
         view.settings = replace(self.settings, act_as=domain_id)
+        view._known = None
         return view
 
     def close(self) -> None:
@@ -67,8 +69,27 @@ class Base:
 
     @property
     def account(self) -> str:
-        """The account commands act as (V1): --as, else the state's own."""
-        return validate_account(self.settings.act_as) if self.settings.act_as else self.identity.account
+        """The account commands act as (V1, R4): --as, which must name an existing account, else the state's own."""
+        wanted = self.settings.act_as
+        if not wanted:
+            return self.identity.account
+        if wanted != self._known:
+            self._require_account(validate_account(wanted))
+            self._known = wanted
+        return wanted
+
+    def require_account(self) -> str:
+        """R4: the acting account, refused (V1) when --as names none of the state's accounts."""
+        return self.account
+
+    def _require_account(self, domain_id: str) -> None:
+        """R4: --as acts as an existing account only; nothing creates one on the side."""
+        with self.store.read() as txn:
+            known = txn.get("accounts", domain_id) is not None
+        if not known:
+            _ = self.identity  # an uninitialized state says so first
+            raise NotFound(f"no account {domain_id} in this state (--as names an existing account)", rule="V1",
+                           fix=f"vpcep account create {domain_id}")
 
     def generation(self) -> int:
         return self.store.generation()
@@ -85,7 +106,7 @@ class Base:
         """A write transaction, refused in read-only mode (§7)."""
         self._refuse_if_read_only(action)
         with self.store.write() as txn:
-            self._ensure_account(txn, self.account)
+            _ = self.account  # R4: an unknown --as is refused before any change
             yield txn
 
     def _refuse_if_read_only(self, action: str) -> None:
@@ -93,9 +114,9 @@ class Base:
             raise ReadOnly(f"read-only mode: cannot {action}", fix="drop --read-only (or VPCEP_READ_ONLY) to change")
 
     @staticmethod
-    def _ensure_account(txn: Txn, domain_id: str) -> None:
-        if domain_id and txn.get("accounts", domain_id) is None:
-            txn.put("accounts", {"id": domain_id, **Account(validate_account(domain_id)).to_dict()})
+    def _put_account(txn: Txn, account: Account) -> None:
+        """Store an account: only `init` (the own one) and `account create` do (R4)."""
+        txn.put("accounts", {"id": account.domain_id, **account.to_dict()})
 
     def _org_path(self, txn: Txn, domain_id: str) -> str:
         doc = txn.get("accounts", domain_id)

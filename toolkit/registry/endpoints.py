@@ -62,6 +62,8 @@ class EndpointCases(ServiceCases):
             else:
                 placement = self._interface_placement(txn, vpc, request)
             endpoint = self._new_endpoint(txn, service, vpc, placement, request, tag_list, whitelist)
+            if service.service_type == ServiceType.GATEWAY:
+                self._attach_gateway(txn, vpc, service, endpoint.id)  # E6: one per route table, its route
             txn.put("endpoints", endpoint.to_dict())
         return endpoint
 
@@ -153,6 +155,8 @@ class EndpointCases(ServiceCases):
             endpoint = self._endpoint(txn, endpoint_id, "E11")
             txn.delete("endpoints", endpoint.id)
             txn.delete("connection_notes", endpoint.id)
+            if endpoint.service_type == ServiceType.GATEWAY:
+                self._detach_gateway(txn, endpoint.vpc_id, endpoint.id)  # E6: its routes go with it
         return replace(endpoint, status=EndpointStatus.DELETING)
 
     def endpoint_tags(self, endpoint_id: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:

@@ -33,7 +33,7 @@ class NetworkCases(Base):
             ident = Identity(region, domain.lower().strip("."), account, project or secrets.token_hex(16))
             for key, value in vars(ident).items():
                 txn.set_meta(key, value)
-            self._ensure_account(txn, account)
+            self._put_account(txn, Account(account))
             self._create_builtins(txn, ident)
         self._identity = ident
         return ident
@@ -55,12 +55,15 @@ class NetworkCases(Base):
         """Register an account, optionally inside an organization path (S13)."""
         account = Account(net.validate_account(domain_id), permissions.validate_org_path(org_path))
         with self._write("create an account") as txn:
-            txn.put("accounts", {"id": domain_id, **account.to_dict()})
+            self._put_account(txn, account)
         return account
 
     def list_accounts(self) -> list[Account]:
+        """Every account, for the state's own account; any other sees only itself."""
+        me, own = self.account, self.identity.account
         with self.store.read() as txn:
-            return [Account(d["domain_id"], d.get("org_path", "")) for d in txn.select("accounts")]
+            docs = txn.select("accounts") if me == own else [txn.get("accounts", me)]
+        return [Account(d["domain_id"], d.get("org_path", "")) for d in docs]
 
     # -- VPCs --------------------------------------------------------------
     def create_vpc(self, name: str, cidr: str) -> Vpc:
@@ -102,15 +105,44 @@ class NetworkCases(Base):
         return vpc
 
     def remove_vpc_route(self, ref: str, destination: str) -> Vpc:
+        """A custom route; a gateway endpoint's route goes only with its endpoint (E6)."""
         with self._write("remove a VPC route") as txn:
             vpc = self._vpc(txn, ref)
             target = str(net.parse_network(destination, "V2"))
+            held = [r for r in vpc.routes if r.destination == target and r.origin == net.ORIGIN_ENDPOINT]
+            if held:
+                raise Conflict(f"the route to {target} is gateway endpoint {held[0].nexthop}'s", rule="E6",
+                               fix=f"delete the endpoint to remove it: `vpcep endpoint delete {held[0].nexthop}`")
             kept = tuple(r for r in vpc.routes if r.destination != target)
             if len(kept) == len(vpc.routes):
                 raise NotFound(f"VPC {vpc.name} has no route to {target}", rule="V2")
             vpc = Vpc(*_vpc_fields(vpc), routes=kept)
             txn.put("vpcs", vpc.to_dict())
         return vpc
+
+    def _attach_gateway(self, txn: Txn, vpc: Vpc, service: EndpointService, endpoint_id: str) -> None:
+        """E6: one gateway endpoint of a service per route table; OBS's adds the OBS route to the table."""
+        for doc in txn.select("endpoints", vpc_id=vpc.id, service_id=service.id):
+            if vpc.routetable_id in doc["routetables"]:
+                raise Conflict(f"route table {vpc.routetable_id} of VPC {vpc.name} already has gateway endpoint "
+                               f"{doc['id']} to {service.short_name or service.service_name}", rule="E6",
+                               fix=f"use that endpoint, or delete it first: `vpcep endpoint delete {doc['id']}`")
+        if service.short_name != "obs" or not service.builtin:
+            return
+        route = net.gateway_route(self.settings.obs.cidr, endpoint_id)
+        if any(r.destination == route.destination for r in vpc.routes):
+            raise Conflict(f"route table {vpc.routetable_id} of VPC {vpc.name} already routes {route.destination}",
+                           rule="E6", fix=f"remove that route first: `vpcep vpc routes {vpc.name} --remove "
+                                          f"{route.destination}`")
+        txn.put("vpcs", Vpc(*_vpc_fields(vpc), routes=vpc.routes + (route,)).to_dict())
+
+    def _detach_gateway(self, txn: Txn, vpc_id: str, endpoint_id: str) -> None:
+        """E6: the routes a deleted gateway endpoint added leave its route tables with it."""
+        doc = txn.get("vpcs", vpc_id)
+        if doc:
+            vpc = Vpc.from_dict(doc)
+            kept = tuple(r for r in vpc.routes if not (r.origin == net.ORIGIN_ENDPOINT and r.nexthop == endpoint_id))
+            txn.put("vpcs", Vpc(*_vpc_fields(vpc), routes=kept).to_dict())
 
     def _vpc(self, txn: Txn, ref: str) -> Vpc:
         doc = txn.get("vpcs", ref)
@@ -169,8 +201,9 @@ class NetworkCases(Base):
             return [Quota(kind, self._used(txn, kind), self._limit(txn, kind)) for kind in quota_rules.TYPES]
 
     def set_quota(self, kind: str, value: int) -> Quota:
-        """The "increase quota" path: stored in the state for the acting account."""
+        """The "increase quota" path: stored in the state for the acting account, never below what is used."""
         with self._write("change a quota") as txn:
+            quota_rules.check_setting(kind, self._used(txn, kind), self._limit(txn, kind), value)
             txn.put("quotas", {"id": f"{self.account}:{kind}", "domain_id": self.account, "type": kind,
                                "quota": value})
             return Quota(kind, self._used(txn, kind), value)

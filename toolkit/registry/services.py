@@ -55,14 +55,13 @@ class ServiceCases(NetworkCases):
             ident.project, ident.region, now, now, False, name or "")
 
     def list_services(self, name: str = "", id_: str = "", tags: list[Tag] = ()) -> list[EndpointService]:
-        """E12: own and built-in services, by name or id keyword and tags (all must match)."""
+        """E12: the services the caller may see (own, built-in, whitelisting it), by name or id keyword and tags."""
         tags = tag_rules.search_tags(list(tags))
         with self.store.read() as txn:
-            docs = txn.select("services", domain_id=[self.account, "cloud"])
+            services = [s for s in map(EndpointService.from_dict, txn.select("services")) if self._may_see(txn, s)]
             counts = txn.count_by("endpoints", "service_id", status=[str(s) for s in ACTIVE])
         found = []
-        for doc in docs:
-            service = EndpointService.from_dict(doc)
+        for service in services:
             if name.lower() in service.service_name.lower() and id_.lower() in service.id and \
                     tag_rules.matches(service.tags, tags):
                 found.append(service.with_count(counts.get(service.id, 0)))
@@ -77,10 +76,11 @@ class ServiceCases(NetworkCases):
             return self._counted(txn, service)
 
     def verify_service(self, name: str) -> bool:
-        """E2/E3: is there a service with this stored name in the state's region?"""
+        """E2/E3: is there a service with this stored name in the state's region that the caller may see?"""
         with self.store.read() as txn:
             docs = txn.select("services", name=name.strip())
-        return bool(docs) and docs[0]["region"] == self.identity.region
+            service = EndpointService.from_dict(docs[0]) if docs else None
+            return bool(service) and service.region == self.identity.region and self._may_see(txn, service)
 
     def delete_service(self, ref: str) -> EndpointService:
         """S10: only user services, refused while an endpoint is accepted or creating."""
@@ -102,9 +102,11 @@ class ServiceCases(NetworkCases):
 
     # -- connection management (S12) ----------------------------------------
     def connections(self, ref: str) -> list[Endpoint]:
-        """S12: the endpoints connected to an own service."""
+        """S12: the endpoints connected to an own service; of a cloud service, only the caller's own."""
         with self.store.read() as txn:
-            return self._endpoints_of(txn, self._owned(txn, ref))
+            service = self._owned(txn, ref)
+            endpoints = self._endpoints_of(txn, service)
+        return [e for e in endpoints if not service.builtin or e.domain_id == self.account]
 
     def accept(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
         return self._decide(ref, endpoint_ids, "accept")
@@ -265,9 +267,10 @@ class ServiceCases(NetworkCases):
 
     # -- tags and backend rules ---------------------------------------------------
     def service_tags(self, ref: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
-        """T1–T4 on an own service; with nothing to change, a read."""
+        """T1–T4 on an own service; with nothing to change, a read (the owner's too)."""
         if not set_ and not delete:
-            return self.get_service(ref).tags
+            with self.store.read() as txn:
+                return self._owned(txn, ref).tags
         with self._write("change tags") as txn:
             service = self._owned(txn, ref)
             rules.require_user_service(service, "tagged")
@@ -277,12 +280,14 @@ class ServiceCases(NetworkCases):
         return service.tags
 
     def service_rules(self, ref: str, add: list[BackendRule] = (), remove: list[BackendRule] = ()) -> list[BackendRule]:
-        """S15: the backend's inbound rules as the admin recorded them."""
+        """S15: the backend's inbound rules as the admin recorded them (a cloud service has none)."""
         if not add and not remove:
             with self.store.read() as txn:
-                return self._rules(txn, self._owned(txn, ref))
+                service = self._owned(txn, ref)
+                return [] if service.builtin else self._rules(txn, service)
         with self._write("change backend rules") as txn:
             service = self._owned(txn, ref)
+            rules.require_user_service(service, "given backend rules")
             current = {rule: rid for rid, rule in self._rule_rows(txn, service)}
             for rule in remove:
                 if rule not in current:
@@ -321,10 +326,12 @@ class ServiceCases(NetworkCases):
         return self._counted(txn, service)
 
     def _may_see(self, txn: Txn, service: EndpointService) -> bool:
-        if service.builtin or service.domain_id == self.account:
+        """Own, built-in, or whitelisting the caller (S13): what list, show and verify show."""
+        account = self.account  # first: an unknown --as is refused even where only built-ins would show
+        if service.builtin or service.domain_id == account:
             return True
         entries = [e.permission for e in self._entries(txn, service)]
-        return permissions.allows(service.domain_id, entries, self.account, self._org_path(txn, self.account))
+        return permissions.allows(service.domain_id, entries, account, self._org_path(txn, account))
 
     def _counted(self, txn: Txn, service: EndpointService) -> EndpointService:
         """S14: connection_count is derived, never stored."""

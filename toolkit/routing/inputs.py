@@ -35,7 +35,7 @@ def services(reg) -> list[ServiceInfo]:
     """The account's own services with their server ports and recorded sg allow rules (S15)."""
     found = []
     for svc in reg.list_services():
-        if svc.builtin:
+        if svc.builtin or svc.domain_id != reg.account:  # list_services also shows whitelisting ones
             continue
         rules = reg.service_rules(svc.id)
         allowed = tuple((r.cidr, r.port_min, r.port_max) for r in rules if str(r.kind) == "sg" and r.action == "allow")
