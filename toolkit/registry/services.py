@@ -104,9 +104,11 @@ class ServiceCases(NetworkCases):
     def connections(self, ref: str) -> list[Endpoint]:
         """S12: the endpoints connected to an own service; of a cloud service, only the caller's own."""
         with self.store.read() as txn:
-            service = self._owned(txn, ref)
-            endpoints = self._endpoints_of(txn, service)
-        return [e for e in endpoints if not service.builtin or e.domain_id == self.account]
+            return self._connected(txn, self._owned(txn, ref))
+
+    def _connected(self, txn: Txn, service: EndpointService) -> list[Endpoint]:
+        """The endpoints of a service the caller may list: all of an own one, only its own of a cloud one (S12)."""
+        return [e for e in self._endpoints_of(txn, service) if not service.builtin or e.domain_id == self.account]
 
     def accept(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
         return self._decide(ref, endpoint_ids, "accept")
@@ -219,7 +221,7 @@ class ServiceCases(NetworkCases):
         """S12: an own service's connections with the owner's description of each."""
         with self.store.read() as txn:
             service = self._owned(txn, ref)
-            return self._described(txn, service, self._endpoints_of(txn, service))
+            return self._described(txn, service, self._connected(txn, service))
 
     def connection_descriptions(self, ref: str) -> dict[str, str]:
         """S12: the owner's description of each connection of an own service, by endpoint id."""
