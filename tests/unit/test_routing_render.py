@@ -6,7 +6,7 @@ import pytest
 
 from toolkit.errors import ValidationError
 from toolkit.routing.plan import PlanInputs, build_plan
-from toolkit.routing.render import FORMATS, render
+from toolkit.routing.render import FORMATS, render, resolver_line
 
 OBS = "obs.cn-north-4.myhuaweicloud.com"
 PRIVATE = "vpcep.cn-north-4.myhuaweicloud.com"
@@ -81,3 +81,9 @@ def test_bind_global_is_the_seed_form_unchanged():
 def test_the_cli_offers_every_renderer():
     from toolkit.cli import cmd_routes
     assert cmd_routes.FORMATS == tuple(FORMATS)
+
+
+def test_o1_the_resolver_line_never_forwards_to_a_dash():
+    assert resolver_line(PLAN) == f"resolvers forward {OBS}, {PRIVATE} to 10.8.1.2, 10.8.1.3 (O2)"
+    bare = build_plan(PlanInputs(gateway="192.168.10.1", region="r", domain="d.com"))
+    assert resolver_line(bare) == "resolvers: no DNS endpoint, so obs.r.d.com cannot be forwarded (O1)"

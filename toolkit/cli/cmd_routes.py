@@ -150,16 +150,9 @@ def plan_dict(plan) -> dict:
                          for f in plan.findings]}
 
 
-def resolver_line(plan) -> str:
-    """O2: what the resolvers forward where; without a DNS endpoint, say so (never "to -")."""
-    zones = ", ".join(plan.zones) or "no zone"
-    if not plan.forwarders:
-        return f"resolvers: no DNS endpoint, so {zones} cannot be forwarded (O1)"
-    return f"resolvers forward {zones} to {', '.join(plan.forwarders)} (O2)"
-
-
 def plan_text(plan) -> str:
     from toolkit.cli.output import table
+    from toolkit.routing.render import resolver_line
 
     parts = [table(["destination", "via", "purpose", "rule"], [[r.dst, r.via, r.purpose, r.rule] for r in plan.routes]),
              "\n" + resolver_line(plan)]

@@ -92,6 +92,14 @@ FORMATS = {"linux": linux, "windows": windows, "bind": bind, "bind-options": bin
            "unbound": unbound, "dnsmasq": dnsmasq, "coredns": coredns, "resolv": resolv}
 
 
+def resolver_line(plan: Plan) -> str:
+    """One line for people (CLI, TUI): what resolvers forward where (O2); without a DNS endpoint, say so (O1)."""
+    zones = ", ".join(plan.zones) or "no zone"
+    if not plan.forwarders:
+        return f"resolvers: no DNS endpoint, so {zones} cannot be forwarded (O1)"
+    return f"resolvers forward {zones} to {', '.join(plan.forwarders)} (O2)"
+
+
 def render(plan: Plan, fmt: str) -> str:
     """The plan in format `fmt` (one of FORMATS)."""
     try:
