@@ -41,6 +41,49 @@ def test_named_checkconf_would_catch_a_broken_one(tmp_path):
     assert subprocess.run([_tool("named-checkconf"), str(conf)], capture_output=True).returncode != 0
 
 
+def _checkconf(conf, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([_tool("named-checkconf"), *flags, str(conf)], capture_output=True, text=True)
+
+
+def _documented(fmt: str, fragment: str) -> str:
+    """The line the rendered file's own comment tells the admin to write (the `//` stripped)."""
+    return next(line.lstrip("/ ") for line in render(PLAN, fmt).splitlines()
+                if line.startswith("//") and fragment in line)
+
+
+def test_o2_bind_includes_into_a_named_conf_with_its_own_options(tmp_path):
+    zones = tmp_path / "vpcep-zones.conf"
+    zones.write_text(render(PLAN, "bind"))
+    include = _documented("bind", "include ").split(": ", 1)[1].replace("/etc/bind/vpcep-zones.conf", str(zones))
+    conf = tmp_path / "named.conf"
+    conf.write_text(f'options {{ directory "{tmp_path}"; recursion yes; }};\n{include}\n')
+    proc = _checkconf(conf, "-p")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("type forward;") == len(PLAN.zones) and proc.stdout.count("options {") == 1
+
+
+def test_o2_bind_options_included_inside_options_as_its_comment_says(tmp_path):
+    (tmp_path / "vpcep-zones.conf").write_text(render(PLAN, "bind"))
+    options = tmp_path / "vpcep-options.conf"
+    options.write_text(render(PLAN, "bind-options"))
+    documented = _documented("bind-options", "directory").replace("/var/cache/bind", str(tmp_path))
+    conf = tmp_path / "named.conf"
+    conf.write_text(documented.replace("/etc/bind/vpcep-options.conf", str(options)) +
+                    f'\ninclude "{tmp_path / "vpcep-zones.conf"}";\n')
+    proc = _checkconf(conf, "-p")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    inside = proc.stdout.split("options {", 1)[1].split("\n};", 1)[0]
+    assert "validate-except" in inside and all(f'"{zone}";' in inside for zone in PLAN.zones)
+
+
+def test_o2_bind_options_pasted_into_an_options_block(tmp_path):
+    conf = tmp_path / "named.conf"
+    conf.write_text(f'options {{\n\tdirectory "{tmp_path}";\n{render(PLAN, "bind-options")}}};\n'
+                    + render(PLAN, "bind"))
+    proc = _checkconf(conf)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_unbound_checkconf_accepts_the_unbound_output(tmp_path):
     conf = tmp_path / "unbound.conf"
     conf.write_text(render(PLAN, "unbound"))

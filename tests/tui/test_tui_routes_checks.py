@@ -26,8 +26,10 @@ async def test_plan_then_dry_run_then_apply(demo):
     async with run(app) as pilot:
         await plan(pilot, app)
         dns_ip = next(e.ip for e in demo.list_endpoints() if e.endpoint_service_name.split(".")[1] == "dns")
+        subnets = {s.id: s.cidr for s in demo.list_subnets()}
+        interface = sorted({subnets[e.subnet_id] for e in demo.list_endpoints() if e.ip and e.status == "accepted"})
         routes = [row.key for row in app.screen.query_one("#route-table").shown_rows]
-        assert routes == [f"{dns_ip}/32", "100.125.0.0/16"]
+        assert routes == [f"{dns_ip}/32", "100.125.0.0/16", *interface]  # O6: every interface endpoint's subnet
         assert "[S15]" in screen_text(app)  # a finding with its rule
         await press(pilot, "a")
         assert isinstance(app.screen, ConfirmScreen)
@@ -38,7 +40,7 @@ async def test_plan_then_dry_run_then_apply(demo):
         assert sorted(r.dst for r in kernel.routes()) == sorted(routes)
         app.screen.query_one("#route-tabs").active = "status-tab"
         await settle(pilot)
-        assert "2 in place, 0 missing" in screen_text(app)
+        assert f"{len(routes)} in place, 0 missing" in screen_text(app)
 
 
 async def test_rendered_forms_copy_to_clipboard(demo):

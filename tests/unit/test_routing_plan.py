@@ -1,4 +1,4 @@
-"""The planner: routes, inbound rules and every finding, table-driven (O2–O5, S11, S15); no root, no I/O."""
+"""The planner: routes, inbound rules and every finding, table-driven (O1–O6, S11, S15); no root, no I/O."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from toolkit.errors import ValidationError
-from toolkit.routing.plan import HostRoute, PlanInputs, ServiceInfo, VpcInfo, build_plan
+from toolkit.routing.plan import EndpointInfo, HostRoute, PlanInputs, ServiceInfo, VpcInfo, build_plan
 from toolkit.routing.ranges import classify, explain
 
 GW = "192.168.10.1"
@@ -44,6 +44,7 @@ def test_duplicate_destinations_are_planned_once():
 @pytest.mark.parametrize("field, value, rule", [
     ("gateway", "10.0.0.300", "O3"), ("gateway", "fe80::1", "O3"), ("dns_endpoints", ("nope",), "O3"),
     ("obs_cidr", "100.125.0.1/16", "O4"), ("extra", ("10.1.0.0/33",), "O5"),
+    ("endpoints", (EndpointInfo("e1", "interface", "v", "10.1.0.1/24"),), "O6"),
 ])
 def test_bad_inputs_are_refused_with_their_rule(field, value, rule):
     with pytest.raises(ValidationError) as caught:
@@ -141,3 +142,59 @@ def test_python_ipaddress_gets_both_special_ranges_wrong_and_we_do_not():
 def test_s11_a_wider_custom_route_is_no_finding():
     plan = plan_of(vpcs=(VpcInfo("v", "10.0.0.0/16", (), ("0.0.0.0/0", "198.0.0.0/8")),))
     assert not [f for f in plan.findings if "custom route" in f.message]
+
+
+# -- interface endpoints (O6), O1 and the O5 reminder -------------------------------------------------------------
+DNS_EP = EndpointInfo("ep-dns", "dns", "vpc-obs", "10.8.1.0/24", "10.8.1.2")
+OBS_EP = EndpointInfo("ep-obs", "obs", "vpc-obs")
+SHOP = (EndpointInfo("ep-a", "interface", "vpc-svc", "10.1.0.0/25", "10.1.0.5"),
+        EndpointInfo("ep-b", "interface", "vpc-svc", "10.1.0.128/25", "10.1.0.130"),
+        EndpointInfo("ep-c", "interface", "vpc-svc", "10.1.0.0/25", "10.1.0.6"))
+
+
+def test_o6_the_subnets_of_accepted_interface_endpoints_are_planned_aggregated():
+    plan = plan_of(endpoints=(DNS_EP, OBS_EP, *SHOP), extra=("172.16.0.0/12",))
+    assert [(r.dst, r.purpose, r.rule) for r in plan.routes] == [
+        ("10.8.1.2/32", "dns-endpoint", "O3"), ("100.125.0.0/16", "obs", "O4"),
+        ("10.1.0.0/24", "endpoint", "O6"), ("10.8.1.0/24", "endpoint", "O6"), ("172.16.0.0/12", "extra", "O5")]
+    assert {r.via for r in plan.routes} == {GW}
+
+
+def test_o3_the_dns_endpoint_host_route_stays_inside_its_subnet_route_and_is_not_called_shadowed():
+    applied = (CONNECTED, HostRoute("10.8.1.2/32", via=GW, proto="99"), HostRoute("10.8.1.0/24", via=GW, proto="99"))
+    plan = plan_of(endpoints=(DNS_EP, OBS_EP), existing=applied)
+    assert [r.dst for r in plan.routes if r.dst.startswith("10.8.1.")] == ["10.8.1.2/32", "10.8.1.0/24"]
+    assert [f for f in plan.findings if f.severity != "info"] == []
+
+
+def test_an_endpoint_subnet_in_the_source_range_is_an_s11_error_with_a_subnet_fix():
+    plan = plan_of(endpoints=(EndpointInfo("e", "interface", "v", "198.19.130.0/24", "198.19.130.5"),))
+    error = next(f for f in plan.errors if f.rule == "S11" and "planned route 198.19.130.0/24" in f.message)
+    assert "move the subnet" in error.fix
+
+
+O1_CASES = [
+    # (case, changes, the O1 messages expected)
+    ("both in one VPC", {"endpoints": (DNS_EP, OBS_EP)}, []),
+    ("no DNS endpoint", {"dns_endpoints": (), "endpoints": (OBS_EP,)}, ["no DNS endpoint"]),
+    ("no OBS endpoint", {"endpoints": (DNS_EP, *SHOP)}, ["no OBS gateway endpoint"]),
+    ("neither", {"dns_endpoints": (), "endpoints": ()}, ["no DNS endpoint", "no OBS gateway endpoint"]),
+    ("different VPCs", {"endpoints": (DNS_EP, EndpointInfo("o", "obs", "vpc-other"))}, ["different VPCs"]),
+    ("inventory not read: only what the inputs show", {"dns_endpoints": ()}, ["no DNS endpoint"]),
+    ("--dns-endpoint given by hand", {"endpoints": (OBS_EP,)}, []),
+]
+
+
+@pytest.mark.parametrize("case, changes, expected", O1_CASES, ids=[c[0] for c in O1_CASES])
+def test_o1_a_missing_dns_or_obs_endpoint_is_a_warning_that_names_it(case, changes, expected):
+    found = [f for f in plan_of(**changes).findings if f.rule == "O1"]
+    assert [next(w for w in expected if w in f.message) for f in found] == expected, case
+    assert all(f.severity == "warning" and "vpcep endpoint create --service" in f.fix for f in found
+               if "different" not in f.message)
+
+
+def test_o5_reminds_that_the_vpn_side_must_carry_the_obs_range_and_the_endpoint_subnets():
+    notes = [f for f in plan_of(endpoints=(DNS_EP, OBS_EP, *SHOP)).findings if f.rule == "O5"]
+    assert len(notes) == 1 and notes[0].severity == "info"
+    assert "advertise" in notes[0].message and "100.125.0.0/16" in notes[0].message
+    assert "10.1.0.0/24, 10.8.1.0/24" in notes[0].message and notes[0].fix

@@ -6,12 +6,13 @@ import pytest
 
 from toolkit.errors import ConfigError, PlanFileError
 from toolkit.routing import planfile
-from toolkit.routing.plan import PlanInputs, ServiceInfo, build_plan
+from toolkit.routing.plan import EndpointInfo, PlanInputs, ServiceInfo, build_plan
 
 PLAN = build_plan(PlanInputs(gateway="192.168.10.1", region="cn-north-4", domain="myhuaweicloud.com",
                              dns_endpoints=("10.8.1.2",), extra=("10.1.0.0/16",),
                              services=(ServiceInfo('svc "quoted"', "LB", (8080,)),),
-                             private_zones=("vpcep.cn-north-4.myhuaweicloud.com",)))
+                             private_zones=("vpcep.cn-north-4.myhuaweicloud.com",),
+                             endpoints=(EndpointInfo("ep-1", "interface", "vpc-1", "10.2.0.0/24", "10.2.0.5"),)))
 
 
 def test_round_trip_keeps_routes_forwarding_inbound_and_findings():
@@ -89,3 +90,46 @@ def test_toml_syntax_errors_name_the_line():
 def test_a_route_without_via_uses_the_plan_gateway():
     text = _edit('via = "192.168.10.1"\npurpose = "extra"', 'purpose = "extra"')
     assert planfile.loads(text).routes[-1].via == "192.168.10.1"
+
+
+def test_o6_endpoint_routes_are_written_and_loaded_back_with_their_rule():
+    text = planfile.dumps(PLAN)
+    assert '[[route]]  # O6\ndst = "10.2.0.0/24"\nvia = "192.168.10.1"\npurpose = "endpoint"' in text
+    endpoint = next(r for r in planfile.loads(text).routes if r.purpose == "endpoint")
+    assert (endpoint.dst, endpoint.rule) == ("10.2.0.0/24", "O6")
+
+
+OLD_PLAN = """# vpcep route plan: edit freely; `vpcep routes apply` checks it before touching the kernel.
+version = 1
+gateway = "192.168.10.1"
+proto = 99
+region = "cn-north-4"
+domain = "myhuaweicloud.com"
+
+[dns]  # O2: resolvers forward these zones to the DNS endpoint(s)
+forwarders = ["10.8.1.2"]
+zones = ["obs.cn-north-4.myhuaweicloud.com", "vpcep.cn-north-4.myhuaweicloud.com"]
+
+[[route]]  # O3
+dst = "10.8.1.2/32"
+via = "192.168.10.1"
+purpose = "dns-endpoint"
+
+[[route]]  # O4
+dst = "100.125.0.0/16"
+via = "192.168.10.1"
+purpose = "obs"
+
+[[finding]]
+severity = "info"
+rule = "O4"
+message = "100.125.0.0/16 lies in 100.64.0.0/10"
+fix = ""
+"""
+
+
+def test_a_plan_written_before_endpoint_routes_still_loads():
+    plan = planfile.loads(OLD_PLAN, "old.toml")
+    assert [(r.dst, r.purpose, r.rule) for r in plan.routes] == [("10.8.1.2/32", "dns-endpoint", "O3"),
+                                                                 ("100.125.0.0/16", "obs", "O4")]
+    assert plan.forwarders == ("10.8.1.2",) and len(plan.findings) == 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-FORMATS = ("linux", "windows", "bind", "bind-global", "unbound", "dnsmasq", "coredns", "resolv")
+FORMATS = ("linux", "windows", "bind", "bind-options", "bind-global", "unbound", "dnsmasq", "coredns", "resolv")
+"""The renderers (toolkit.routing.render.FORMATS, which `vpcep --help` must not import)."""
 
 
 def add_commands(b) -> None:
@@ -20,7 +21,9 @@ def add_commands(b) -> None:
     p.add_argument("--out", metavar="routes/NAME.toml", help="write the plan here")
     p = b.verb(group, "render", "print a plan as ip / route.exe / resolver configuration")
     p.add_argument("plan", metavar="PLAN")
-    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument("--format", required=True, choices=FORMATS,
+                   help="bind: forward zones to include beside your own options; bind-options: what goes inside "
+                        "your options { }; bind-global: a whole options block forwarding every name")
     for verb, text in (("apply", "install the plan's routes (idempotent, all-or-nothing)"),
                        ("remove", "delete the plan's routes the toolkit owns"),
                        ("status", "compare the kernel with the plan: missing / extra / different")):
@@ -149,9 +152,10 @@ def plan_dict(plan) -> dict:
 
 def plan_text(plan) -> str:
     from toolkit.cli.output import table
+    from toolkit.routing.render import resolver_line
 
     parts = [table(["destination", "via", "purpose", "rule"], [[r.dst, r.via, r.purpose, r.rule] for r in plan.routes]),
-             f"\nresolvers forward {', '.join(plan.zones) or '-'} to {', '.join(plan.forwarders) or '-'} (O2)"]
+             "\n" + resolver_line(plan)]
     if plan.inbound:
         parts.append("\n" + table(["service", "backend", "allow inbound", "port", "recorded"],
                                   [[i.service, i.server_type, i.cidr, i.port, i.recorded] for i in plan.inbound]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.routing.plan import HostRoute, PlanInputs, ServiceInfo, VpcInfo
+from toolkit.routing.plan import EndpointInfo, HostRoute, PlanInputs, ServiceInfo, VpcInfo
 
 ACCEPTED = "accepted"
 
@@ -11,18 +11,35 @@ def plan_inputs(reg, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str 
                 extra: list[str] = (), existing: list[HostRoute] | None = None) -> PlanInputs:
     """PlanInputs for the acting account: DNS endpoints default to its accepted DNS-service endpoints (O1)."""
     settings, ident = reg.settings, reg.identity
+    accepted = tuple(endpoints(reg))
     return PlanInputs(
         gateway=gateway, proto=settings.routes.proto, region=ident.region, domain=ident.domain,
-        dns_endpoints=tuple(dns_endpoints) or tuple(dns_endpoint_ips(reg)),
+        dns_endpoints=tuple(dns_endpoints) or tuple(e.ip for e in accepted if e.kind == "dns"), endpoints=accepted,
         obs_cidr=obs_cidr or settings.obs.cidr, extra=tuple(extra),
         source_cidr=settings.routes.endpoint_source_cidr, vpcs=tuple(vpcs(reg)), services=tuple(services(reg)),
         private_zones=tuple(private_zones(reg)), existing=None if existing is None else tuple(existing))
 
 
-def dns_endpoint_ips(reg) -> list[str]:
-    """O1: the ip of every accepted endpoint whose service is the DNS cloud service."""
-    dns_ids = {s.id for s in reg.list_services() if s.builtin and s.short_name == "dns"}
-    return [e.ip for e in reg.list_endpoints() if e.endpoint_service_id in dns_ids and e.ip and e.status == ACCEPTED]
+def endpoints(reg) -> list[EndpointInfo]:
+    """The acting account's accepted endpoints: interface ones with their subnet's CIDR (E4), OBS ones (O1)."""
+    builtin = {s.id: s.short_name for s in reg.list_services() if s.builtin}
+    subnets = {s.id: s.cidr for s in reg.list_subnets()}
+    found = []
+    for e in reg.list_endpoints():
+        kind = _kind(e, builtin.get(e.endpoint_service_id))
+        if e.status == ACCEPTED and kind:
+            subnet = "" if kind == "obs" else subnets.get(e.subnet_id or "", f"{e.ip}/32")
+            found.append(EndpointInfo(e.id, kind, e.vpc_id, subnet, e.ip or ""))
+    return found
+
+
+def _kind(endpoint, builtin_name: str | None) -> str:
+    """obs, dns or interface; "" for what no route leads to (a gateway endpoint of another service, no ip)."""
+    if endpoint.service_type == "gateway":
+        return "obs" if builtin_name == "obs" else ""
+    if not endpoint.ip:
+        return ""
+    return "dns" if builtin_name == "dns" else "interface"
 
 
 def vpcs(reg) -> list[VpcInfo]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from netaddr import AddrFormatError, IPAddress, IPNetwork
+from netaddr import AddrFormatError, IPAddress, IPNetwork, cidr_merge
 
 from toolkit.errors import ValidationError
 from toolkit.routing.ranges import explain
@@ -19,7 +19,7 @@ class PlannedRoute:
     dst: str
     via: str
     purpose: str
-    """dns-endpoint (O3), obs (O4) or extra (a VPC range reached over the VPN, O5)."""
+    """dns-endpoint (O3), obs (O4), endpoint (the subnets of interface endpoints, O6) or extra (a VPC range, O5)."""
     rule: str
 
 
@@ -85,6 +85,19 @@ class ServiceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointInfo:
+    """An accepted endpoint of the acting account, as far as routes and O1 care."""
+
+    id: str
+    kind: str
+    """dns (an interface endpoint of the DNS cloud service), obs (the OBS gateway endpoint) or interface."""
+    vpc: str = ""
+    subnet: str = ""
+    """An interface endpoint's subnet CIDR (its ip as a /32 when the subnet is not known); "" for obs."""
+    ip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PlanInputs:
     """Everything the planner reads; built from the registry and settings elsewhere."""
 
@@ -101,6 +114,8 @@ class PlanInputs:
     private_zones: tuple[str, ...] = ()
     existing: tuple[HostRoute, ...] | None = None
     """None when the host's routes were not given (no --existing / --from-host)."""
+    endpoints: tuple[EndpointInfo, ...] | None = None
+    """The accepted endpoints; None when the inventory was not read (then only a missing DNS endpoint is told)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +159,23 @@ def obs_zone(region: str, domain: str) -> str:
 
 
 def planned_routes(inputs: PlanInputs, gateway: str) -> tuple[PlannedRoute, ...]:
-    """O3 host routes to the DNS endpoints, O4 the OBS range, then the extra VPC ranges."""
+    """O3 host routes to the DNS endpoints, O4 the OBS range, the endpoint subnets, then the extra VPC ranges.
+
+    A DNS endpoint /32 stays even inside an endpoint subnet: it is the O3 route, the one the resolvers need.
+    """
     routes = [PlannedRoute(f"{address(ip, 'O3')}/32", gateway, "dns-endpoint", "O3") for ip in inputs.dns_endpoints]
     routes.append(PlannedRoute(str(network(inputs.obs_cidr, "O4")), gateway, "obs", "O4"))
+    routes += [PlannedRoute(str(net), gateway, "endpoint", "O6") for net in endpoint_networks(inputs)]
     routes += [PlannedRoute(str(network(cidr, "O5")), gateway, "extra", "O5") for cidr in inputs.extra]
     unique: dict[str, PlannedRoute] = {}
     for route in routes:
         unique.setdefault(route.dst, route)
     return tuple(unique.values())
+
+
+def endpoint_networks(inputs: PlanInputs) -> list[IPNetwork]:
+    """The subnets of the accepted interface endpoints, aggregated (adjacent and nested ones merged)."""
+    return cidr_merge([network(e.subnet, "O6") for e in inputs.endpoints or () if e.kind != "obs" and e.subnet])
 
 
 def inbound_rules(inputs: PlanInputs) -> tuple[InboundRule, ...]:
@@ -167,8 +191,8 @@ def _allowed(service: ServiceInfo, source: IPNetwork, port: int) -> bool:
 
 def findings(inputs: PlanInputs, routes: tuple[PlannedRoute, ...]) -> tuple[Finding, ...]:
     """Every finding, errors first."""
-    found = [*source_range_findings(inputs, routes), *host_findings(inputs, routes),
-             *gateway_findings(inputs), *backend_findings(inputs), *range_notes(inputs)]
+    found = [*source_range_findings(inputs, routes), *host_findings(inputs, routes), *gateway_findings(inputs),
+             *endpoint_findings(inputs), *backend_findings(inputs), *range_notes(inputs), advertise_note(inputs, routes)]
     return tuple(sorted(found, key=lambda f: SEVERITIES.index(f.severity)))
 
 
@@ -184,7 +208,8 @@ def source_range_findings(inputs: PlanInputs, routes) -> list[Finding]:
     found += [Finding("warning", "S11", f"VPC {vpc.name} ({vpc.cidr}) overlaps {source}",
                       "keep every subnet of it outside that range") for vpc in inputs.vpcs if _overlap(vpc.cidr, source)]
     found += [Finding("error", "S11", f"planned route {r.dst} overlaps {source}, the endpoint source range",
-                      "drop it from --extra") for r in routes if _overlap(r.dst, source)]
+                      "drop it from --extra" if r.purpose == "extra" else fix_subnet)
+              for r in routes if _overlap(r.dst, source)]
     return found
 
 
@@ -236,6 +261,38 @@ def gateway_findings(inputs: PlanInputs) -> list[Finding]:
     return [Finding("error", "O3", f"gateway {inputs.gateway} is not on any connected network "
                     f"({', '.join(connected) or 'none'})",
                     "give the VPN / Direct Connect gateway's address on a local network")]
+
+
+def endpoint_findings(inputs: PlanInputs) -> list[Finding]:
+    """O1: on-prem OBS access needs a DNS-service endpoint and an OBS gateway endpoint in one VPC."""
+    found = [] if inputs.dns_endpoints else [
+        Finding("warning", "O1", "no DNS endpoint (no accepted endpoint of the DNS service): resolvers have nothing "
+                "to forward the OBS and private names to", "`vpcep endpoint create --service dns --vpc VPC` (the OBS "
+                "endpoint's VPC), or pass --dns-endpoint IP")]
+    return found + ([] if inputs.endpoints is None else _obs_findings(inputs.endpoints, inputs.obs_cidr))
+
+
+def _obs_findings(endpoints: tuple[EndpointInfo, ...], obs_cidr: str) -> list[Finding]:
+    obs = {e.vpc for e in endpoints if e.kind == "obs"}
+    dns = {e.vpc for e in endpoints if e.kind == "dns"}
+    if not obs:
+        return [Finding("warning", "O1", f"no OBS gateway endpoint: traffic to the OBS range {obs_cidr} has no way "
+                        "into the VPC", "`vpcep endpoint create --service obs --vpc VPC` (the DNS endpoint's VPC)")]
+    if dns and not obs & dns:
+        return [Finding("warning", "O1", "the DNS endpoint and the OBS gateway endpoint are in different VPCs",
+                        "create both in the one VPC the VPN / Direct Connect reaches")]
+    return []
+
+
+def advertise_note(inputs: PlanInputs, routes) -> Finding:
+    """O5: the planned ranges are reachable only if the VPC side of the VPN / Direct Connect carries them."""
+    subnets = [r.dst for r in routes if r.purpose == "endpoint"]
+    extra = [r.dst for r in routes if r.purpose == "extra"]
+    also = (f", the endpoint subnets {', '.join(subnets)}" if subnets else "") + \
+        (f", the VPC ranges {', '.join(extra)}" if extra else "")
+    return Finding("info", "O5", f"the VPN / Direct Connect side must carry (advertise) the OBS range "
+                   f"{network(inputs.obs_cidr, 'O4')}{also}",
+                   "list these in the VPC side's advertised networks (VPN remote subnets / Direct Connect routes)")
 
 
 def backend_findings(inputs: PlanInputs) -> list[Finding]:

@@ -16,7 +16,8 @@ from toolkit.routing.plan import SEVERITIES, Finding, InboundRule, Plan, Planned
 
 VERSION = 1
 SOURCE = IPNetwork(str(ENDPOINT_SOURCE_CIDR))
-PURPOSES = {"dns-endpoint": "O3", "obs": "O4", "extra": "O5"}
+PURPOSES = {"dns-endpoint": "O3", "obs": "O4", "endpoint": "O6", "extra": "O5"}
+"""purpose → rule; a plan file without `endpoint` routes (written before they were planned) loads as it is."""
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z_]+)\s*=")
 _CIDR = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")

@@ -25,13 +25,23 @@ def windows(plan: Plan) -> str:
 
 
 def bind(plan: Plan) -> str:
-    """A forward zone per name plus validate-except: only these names go to the DNS endpoint (O2)."""
+    """A forward zone per name, nothing else: a fragment to `include` beside the admin's own `options` (O2)."""
     _need_forwarding(plan)
-    quoted = " ".join(f'"{zone}";' for zone in plan.zones)
     lines = ["// vpcep: forward OBS and private endpoint names to the DNS endpoint (SPEC O2)",
-             "options {", f"\tvalidate-except {{ {quoted} }};", "};"]
+             '// include it at the top level of named.conf: include "/etc/bind/vpcep-zones.conf";',
+             "// with DNSSEC validation on, also use --format bind-options inside your options { }"]
     lines += [f'zone "{zone}" {{ type forward; forward only; forwarders {{ {_ips(plan)} }}; }};' for zone in plan.zones]
     return "\n".join(lines) + "\n"
+
+
+def bind_options(plan: Plan) -> str:
+    """Statements for inside the admin's `options { }`: no DNSSEC validation for the private names (O2)."""
+    _need_forwarding(plan)
+    quoted = " ".join(f'"{zone}";' for zone in plan.zones)
+    return ("// vpcep: the forwarded names are private (unsigned): do not DNSSEC-validate them (SPEC O2)\n"
+            "// paste inside the options { } block of named.conf, or include it there:\n"
+            '//   options { directory "/var/cache/bind"; include "/etc/bind/vpcep-options.conf"; };\n'
+            f"validate-except {{ {quoted} }};\n")
 
 
 def bind_global(plan: Plan) -> str:
@@ -78,8 +88,16 @@ def resolv(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-FORMATS = {"linux": linux, "windows": windows, "bind": bind, "bind-global": bind_global, "unbound": unbound,
-           "dnsmasq": dnsmasq, "coredns": coredns, "resolv": resolv}
+FORMATS = {"linux": linux, "windows": windows, "bind": bind, "bind-options": bind_options, "bind-global": bind_global,
+           "unbound": unbound, "dnsmasq": dnsmasq, "coredns": coredns, "resolv": resolv}
+
+
+def resolver_line(plan: Plan) -> str:
+    """One line for people (CLI, TUI): what resolvers forward where (O2); without a DNS endpoint, say so (O1)."""
+    zones = ", ".join(plan.zones) or "no zone"
+    if not plan.forwarders:
+        return f"resolvers: no DNS endpoint, so {zones} cannot be forwarded (O1)"
+    return f"resolvers forward {zones} to {', '.join(plan.forwarders)} (O2)"
 
 
 def render(plan: Plan, fmt: str) -> str:
