@@ -207,7 +207,7 @@ def _service_text(s) -> str:
     return fields([
         ("Name", s.service_name), ("ID", s.id), ("Type", s.service_type), ("Backend", s.server_type or "cloud"),
         ("Backend resource", s.port_id), ("VPC", s.vpc_id), ("Status", s.status), ("Approval", s.approval_enabled),
-        ("Ports", [f"TCP {p.server_port}→{p.client_port}" for p in s.ports]), ("Connections", s.connection_count),
+        ("Ports (Service Port→Terminal Port)", [f"TCP {p.server_port}→{p.client_port}" for p in s.ports]), ("Connections", s.connection_count),
         ("Owner", s.domain_id), ("Tags", tags_text(s.tags)), ("Description", s.description),
         ("Created", s.created_at)])
 
@@ -240,7 +240,7 @@ def _connections(endpoints, out: Out) -> None:
     rows = [{"id": e.id, "marker_id": e.marker_id, "status": str(e.status), "domain_id": e.domain_id,
              "created_at": e.created_at, "updated_at": e.updated_at, "description": e.description}
             for e in endpoints]
-    out.emit({"connections": rows}, table(["endpoint_id", "marker_id", "status", "domain_id", "created"],
+    out.emit({"connections": rows}, table(["endpoint_id", "packet_id", "status", "domain_id", "created"],
                                           [[r["id"], r["marker_id"], r["status"], r["domain_id"],
                                             r["created_at"][:19]] for r in rows]))
 
