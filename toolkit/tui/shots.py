@@ -99,7 +99,7 @@ async def dns(pilot: Pilot) -> None:
 async def routes(pilot: Pilot) -> None:
     await press(pilot, "5")
     pilot.app.screen.query_one("#gateway").value = "192.168.0.1"
-    await press(pilot, "g", "enter")
+    await press(pilot, "i", "enter")
 
 
 async def routes_render(pilot: Pilot) -> None:

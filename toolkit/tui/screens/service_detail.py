@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Label, TabbedContent, TabPane
+from textual.widgets import Button, Input, Label, TabbedContent, TabPane
 
 from toolkit.errors import ToolkitError
 from toolkit.model.rules import parse_rule
@@ -97,6 +97,14 @@ class ServiceDetailScreen(BaseScreen):
         if not self.bundle.owned:
             note = "Built-in or another account's service: connections are managed by its owner."
         self.query_one("#approval-note", Label).update(note)
+
+    def open_tab(self, tab: str, entry: str = "") -> None:
+        """Show `tab`; with `entry`, typed into its add line and focused (a jump from a check or a route finding)."""
+        self.query_one("#tabs", TabbedContent).active = tab
+        if entry:
+            line = self.query_one(f"#{tab} .entry", Input)
+            line.value = entry
+            line.focus()
 
     # -- actions -----------------------------------------------------------------
     def action_copy_json(self) -> None:
