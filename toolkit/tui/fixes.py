@@ -30,6 +30,8 @@ class Jump:
     tab: str = ""
     entry: str = ""
     endpoint: str = ""
+    field: str = ""
+    """An input of the area to focus (the Checks area's resolver, say)."""
 
 
 def for_fix(rule: str, fix: str, endpoint_id: str = "") -> Jump | None:
@@ -40,6 +42,8 @@ def for_fix(rule: str, fix: str, endpoint_id: str = "") -> Jump | None:
             entry = found.group(2) if "--add" in pattern.pattern else ""
             what = f" with {entry} filled in" if entry else ""
             return Jump(f"open the service's {TAB_NAMES[tab]} tab{what}", service=found.group(1), tab=tab, entry=entry)
+    if "--resolver" in (fix or ""):
+        return Jump("enter another resolver (Checks inputs)", area="checks", field="resolver")
     if rule in AREAS:
         return Jump(f"go to the {AREAS[rule].capitalize() if AREAS[rule] != 'dns' else 'DNS'} area", area=AREAS[rule])
     if endpoint_id and rule in ENDPOINT_RULES:
@@ -50,7 +54,10 @@ def for_fix(rule: str, fix: str, endpoint_id: str = "") -> Jump | None:
 async def go(app, jump: Jump) -> None:
     """Show the screen `jump` names; Escape comes back."""
     if jump.area:
-        await app.switch_mode(jump.area)
+        if app.current_mode != jump.area:
+            await app.switch_mode(jump.area)
+        if jump.field:
+            app.screen.query_one(f"#{jump.field}").focus()
     elif jump.service:
         from toolkit.tui.screens.service_detail import ServiceDetailScreen
 

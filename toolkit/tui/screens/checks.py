@@ -104,11 +104,12 @@ class ChecksScreen(AreaScreen):
     def _show_detail(self) -> None:
         row = self.table.current()
         report = self.reports.get(row.key) if row else None
-        text = detail_text(self.app.theme_variables, report, self.app.mask_volatile) if report \
-            else Text("Not checked yet: press c to run the checks.")
         jump = self._jump()
-        if jump:
-            text.append(f"f: {jump.label}", style=tone(self.app.theme_variables, "accent"))
+        more = len(self._jumps()) - 1
+        hint = f"f: {jump.label}" + (f" (or {more} more)" if more > 0 else "") + "\n" if jump else ""
+        text = Text(hint, style=tone(self.app.theme_variables, "accent"))
+        text.append_text(detail_text(self.app.theme_variables, report, self.app.mask_volatile) if report
+                         else Text("Not checked yet: press c to run the checks."))
         self.query_one("#check-detail", Static).update(text)
 
     def _json_of(self, row: Row):
@@ -122,17 +123,34 @@ class ChecksScreen(AreaScreen):
             self.copy_json(*self._json_of(row))
 
     # -- from a failed step to the screen that fixes it ------------------------------------
-    def _jump(self) -> fixes.Jump | None:
+    def _jumps(self) -> list[tuple[str, fixes.Jump]]:
+        """(line, jump) for each failed step of the endpoint under the cursor that a screen here fixes."""
         row = self.table.current()
         report = self.reports.get(row.key) if row else None
-        first = report.first_failure if report else None
-        return fixes.for_fix(first.rule, first.fix, row.key) if first else None
+        found = []
+        for step in (s for s in (report.steps if report else ()) if s.failed):
+            jump = fixes.for_fix(step.rule, step.fix, row.key)
+            if jump is not None:
+                found.append((f"[{step.rule}] {step.step} — {jump.label}", jump))
+        return found
+
+    def _jump(self) -> fixes.Jump | None:
+        jumps = self._jumps()
+        return jumps[0][1] if jumps else None
 
     async def action_fix(self) -> None:
-        jump = self._jump()
-        if jump is None:
+        jumps = self._jumps()
+        if not jumps:
             self.notify("nothing to fix here: run the checks, then pick a failed endpoint", title="Checks")
+        elif len(jumps) == 1:
+            await fixes.go(self.app, jumps[0][1])
         else:
+            from toolkit.tui.screens.fix_picker import FixPickerScreen
+
+            self.app.push_screen(FixPickerScreen(self.table.current().key, jumps), self._picked)
+
+    async def _picked(self, jump) -> None:
+        if jump is not None:
             await fixes.go(self.app, jump)
 
     # -- inputs: resolver, gateway, namespace (as `vpcep check` takes them) ---------------------

@@ -51,7 +51,7 @@ class RoutesScreen(BaseScreen):
         yield Static("", id="routes-note", classes="intro", markup=False)
         with TabbedContent(id="route-tabs"):
             with TabPane("Plan", id="plan-tab"):
-                yield ResourceTable(ROUTE_COLUMNS, id="route-table")
+                yield ResourceTable(ROUTE_COLUMNS, id="route-table", json_of=self._plan_json)
                 yield Label("Findings (f goes to the fix)", classes="intro")
                 yield ResourceTable(FINDING_COLUMNS, id="findings", json_of=_finding_json)
                 yield Static("", id="finding-detail", markup=False)
@@ -146,12 +146,19 @@ class RoutesScreen(BaseScreen):
             from toolkit.cli.cmd_routes import plan_dict
             self.copy_json("the route plan", plan_dict(self.view.plan))
 
-    def action_view_json(self) -> None:
+    def _plan_json(self, row=None):
+        """What `v` shows here, whichever row: the plan as `routes plan --json` prints it."""
         if self.view and self.view.plan:
             from toolkit.cli.cmd_routes import plan_dict
+            return "the route plan", plan_dict(self.view.plan)
+        return None
+
+    def action_view_json(self) -> None:
+        shown = self._plan_json()
+        if shown:
             from toolkit.tui.screens.json_view import JsonViewScreen
 
-            self.app.push_screen(JsonViewScreen("the route plan", plan_dict(self.view.plan)))
+            self.app.push_screen(JsonViewScreen(*shown))
 
     # -- apply / remove: dry run first, then ask ------------------------------------------
     def action_apply(self) -> None:

@@ -99,12 +99,16 @@ class ServiceDetailScreen(BaseScreen):
         self.query_one("#approval-note", Label).update(note)
 
     def open_tab(self, tab: str, entry: str = "") -> None:
-        """Show `tab`; with `entry`, typed into its add line and focused (a jump from a check or a route finding)."""
+        """Show `tab`, focus on its add line (`entry` typed in) or else its table: a jump from a failed check,
+        a route finding or the command palette."""
         self.query_one("#tabs", TabbedContent).active = tab
-        if entry:
-            line = self.query_one(f"#{tab} .entry", Input)
-            line.value = entry
+        lines, tables = self.query(f"#{tab} .entry"), self.query(f"#{tab} ResourceTable")
+        if lines:
+            line = lines.first(Input)
+            line.value = entry or line.value
             line.focus()
+        elif tables:
+            tables.first().focus()
 
     # -- actions -----------------------------------------------------------------
     def action_copy_json(self) -> None:
