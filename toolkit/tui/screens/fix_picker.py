@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,7 +24,7 @@ class FixPickerScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="fix-picker"):
             yield Label(f"Go to the fix — {self.what}", classes="question", markup=False)
-            yield OptionList(*[Option(line, id=str(i)) for i, (line, _) in enumerate(self.choices)], id="fix-list")
+            yield OptionList(*[Option(Text(line), id=str(i)) for i, (line, _) in enumerate(self.choices)], id="fix-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

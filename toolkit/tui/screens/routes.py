@@ -119,8 +119,8 @@ class RoutesScreen(BaseScreen):
         detail = ""
         if row is not None:
             finding, jump = row.data, _jump(row.data)
-            detail = f"[{finding.rule}] {finding.message}" + (f"\nfix: {finding.fix}" if finding.fix else "")
-            detail += f"\nf: {jump.label}" if jump else ""
+            detail = (f"f: {jump.label}\n" if jump else "") + f"[{finding.rule}] {finding.message}"
+            detail += f"\nfix: {finding.fix}" if finding.fix else ""
         self.query_one("#finding-detail", Static).update(detail)
 
     async def action_fix(self) -> None:
