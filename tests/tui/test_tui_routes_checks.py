@@ -17,7 +17,7 @@ GATEWAY = "192.168.0.1"
 async def plan(pilot, app) -> None:
     await press(pilot, "5")
     app.screen.query_one("#gateway").value = GATEWAY
-    await press(pilot, "g", "enter")
+    await press(pilot, "i", "enter")
 
 
 async def test_plan_then_dry_run_then_apply(demo):

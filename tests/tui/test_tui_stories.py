@@ -56,7 +56,6 @@ async def test_partner_creates_endpoint_after_verify(demo, partner):
         await press(pilot, "2", "n")
         wizard = app.screen
         assert isinstance(wizard, EndpointWizardScreen)
-        wizard.query_one("#from-name").value = True
         wizard.query_one("#service-name").value = "cn-north-4.nothing.here"
         await settle(pilot)
         await pilot.click("#verify")
@@ -82,7 +81,9 @@ async def test_cloud_service_endpoint_from_the_list(demo):
         await press(pilot, "2", "n")
         wizard = app.screen
         dns = next(s for s in demo.list_services() if s.short_name == "dns")
-        wizard.query_one("#cloud").value = dns.service_name
+        await type_text(pilot, "dns")  # the search line has the focus: type to filter, enter picks the one left
+        await press(pilot, "enter")
+        assert wizard.chosen == dns.service_name and "Connects to " + dns.service_name in screen_text(app)
         wizard.query_one("#vpc").value = demo.get_vpc("vpc-consumer").id
         await settle(pilot)
         assert wizard.query_one("#subnet").value == demo.list_subnets("vpc-consumer")[0].id

@@ -209,7 +209,7 @@ def _service_text(s) -> str:
     return fields([
         ("Name", s.service_name), ("ID", s.id), ("Type", s.service_type), ("Backend", s.server_type or "cloud"),
         ("Backend resource", s.port_id), ("VPC", s.vpc_id), ("Status", s.status), ("Approval", s.approval_enabled),
-        ("Ports", [f"TCP {p.server_port}→{p.client_port}" for p in s.ports]), ("Connections", s.connection_count),
+        ("Ports (Service Port→Terminal Port)", [f"TCP {p.server_port}→{p.client_port}" for p in s.ports]), ("Connections", s.connection_count),
         ("Owner", s.domain_id), ("Tags", tags_text(s.tags)), ("Description", s.description),
         ("Created", s.created_at)])
 
@@ -249,7 +249,7 @@ def _decided(reg: Registry, ref: str, endpoints, out: Out) -> None:
 def _connections(connections: list[Connection], out: Out) -> None:
     """S12: the API's ConnectionEndpoints; `description` is the service owner's note on the connection."""
     rows = [c.to_dict() for c in connections]
-    out.emit({"connections": rows}, table(["endpoint_id", "marker_id", "status", "domain_id", "created", "description"],
+    out.emit({"connections": rows}, table(["endpoint_id", "packet_id", "status", "domain_id", "created", "description"],
                                           [[r["id"], r["marker_id"], r["status"], r["domain_id"],
                                             r["created_at"][:19], r["description"]] for r in rows]))
 

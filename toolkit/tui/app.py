@@ -8,7 +8,6 @@ as messages.
 
 from __future__ import annotations
 
-from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -140,14 +139,11 @@ class VpcepApp(App):
         self.push_screen(HelpScreen(getattr(self.screen, "AREA", "") or "vpcep", self.screen_keys(self.screen)))
 
     def get_system_commands(self, screen: Screen):
-        for mode, key, label in AREAS:
-            yield SystemCommand(f"Go to {label}", f"key {key}", partial(self.switch_mode, mode))
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if binding.description and active.enabled and not binding.action.startswith("switch_mode"):
-                yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
-                                    partial(self.run_action, binding.action, active.node))
-        yield from super().get_system_commands(screen)
+        """Every action of the console by its name (toolkit/tui/palette.py); none of Textual's own."""
+        from toolkit.tui.palette import commands
+
+        for command in commands(self, screen, AREAS):
+            yield SystemCommand(command.title, command.help, command.run)
 
 
 def _shows_progress(worker: Worker) -> bool:

@@ -6,18 +6,25 @@ import asyncio
 import time
 
 
-def options_for(app, timeout: float):
-    """Ask the app's own DNS server when it runs, else [dns] listen; expect the Routes area's gateway."""
-    from toolkit.checks.runner import CheckOptions
-
-    settings = app.settings
+def default_resolver(app) -> str:
+    """The app's own DNS server when it runs, else the first [dns] listen (as `vpcep check` defaults)."""
     if app.dns.serving:
         host, port = app.dns.background.bound[0]
-    else:
-        listen = settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53"
-        host, _, port = listen.rpartition(":")
-    return CheckOptions(resolver=(host, int(port)), gateway=app.gateway, timeout=timeout,
-                        obs_cidr=settings.obs.cidr, netns=app.check_netns)
+        return f"{host}:{port}"
+    return app.settings.dns.listen[0] if app.settings.dns.listen else "127.0.0.1:53"
+
+
+def options_for(app, timeout: float, resolver: tuple[str, int] | None = None, gateway: str | None = None,
+                netns: str | None = None):
+    """The Checks area's inputs (already validated), each defaulting as `vpcep check` does; no namespace given:
+    the app's (tests and pictures probe from an empty one)."""
+    from toolkit.checks.runner import CheckOptions
+
+    if resolver is None:
+        host, _, port = default_resolver(app).rpartition(":")
+        resolver = (host, int(port))
+    return CheckOptions(resolver=resolver, gateway=app.gateway if gateway is None else gateway, timeout=timeout,
+                        obs_cidr=app.settings.obs.cidr, netns=netns or app.check_netns)
 
 
 def run_checks(reg, endpoint_ids: list[str], options, on_report, on_step=None) -> dict:
@@ -32,7 +39,7 @@ def run_checks(reg, endpoint_ids: list[str], options, on_report, on_step=None) -
     results = asyncio.run(_execute(options, targets, on_report, on_step))
     run = report.build(results, started, time.perf_counter() - start,
                        {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
-                        "netns": None, "timeout": options.timeout})
+                        "netns": options.netns, "timeout": options.timeout})
     if not reg.settings.read_only:
         reg.record_check(run)
     return run

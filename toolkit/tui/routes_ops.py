@@ -28,13 +28,23 @@ def kernel_backend():
     return IPRouteBackend(None)
 
 
-def build_view(reg, gateway: str, backend_factory) -> RoutesView:
+def backend_in(factory, netns: str | None):
+    """The Routes area's backend factory: the kernel's table of `netns` when one is given, else `factory`'s
+    (a test's or a picture's in-memory kernel stays what it is)."""
+    if not netns or factory is not kernel_backend:
+        return factory
+    from toolkit.routing.apply import IPRouteBackend
+
+    return lambda: IPRouteBackend(netns)
+
+
+def build_view(reg, gateway: str, backend_factory, extra: tuple[str, ...] = ()) -> RoutesView:
     if not gateway:
         return RoutesView("", problem="Enter the VPN / Direct Connect gateway (or set [routes] gateway) to plan.")
     from toolkit.routing.inputs import plan_inputs
     from toolkit.routing.plan import build_plan
 
-    plan = build_plan(plan_inputs(reg, gateway))
+    plan = build_plan(plan_inputs(reg, gateway, extra=list(extra)))
     status, status_error = _status(plan, backend_factory)
     return RoutesView(gateway, plan, {fmt: _render(plan, fmt) for fmt in FORMATS}, status, status_error)
 

@@ -48,7 +48,7 @@ def endpoint_row(theme: dict, e, vpc_names: dict) -> Row:
     return Row(e.id, cells, e.tags, e)
 
 
-CONNECTION_COLUMNS = [("Endpoint", 36), ("Marker ID", 9), ("Status", 17), ("Account", 32), ("Created", 19)]
+CONNECTION_COLUMNS = [("Endpoint", 36), ("Packet ID", 9), ("Status", 17), ("Account", 32), ("Created", 19)]
 
 
 def connection_row(theme: dict, e) -> Row:
@@ -56,7 +56,7 @@ def connection_row(theme: dict, e) -> Row:
     return Row(e.id, cells, e.tags, e)
 
 
-APPROVAL_COLUMNS = [("Endpoint", 36), ("Service", 16), ("Account", 32), ("Marker ID", 9), ("Requested", 19)]
+APPROVAL_COLUMNS = [("Endpoint", 36), ("Service", 16), ("Account", 32), ("Packet ID", 9), ("Requested", 19)]
 
 
 def approval_row(pending) -> Row:

@@ -82,7 +82,6 @@ async def endpoints(pilot: Pilot) -> None:
 async def endpoint_wizard(pilot: Pilot) -> None:
     await press(pilot, "2", "n")
     screen = pilot.app.screen
-    screen.query_one("#from-name").value = True
     name = next(s.service_name for s in pilot.app.registry.list_services() if s.short_name == "app")
     screen.query_one("#service-name").value = name
     screen.query_one("#service-name").focus()
@@ -100,7 +99,7 @@ async def dns(pilot: Pilot) -> None:
 async def routes(pilot: Pilot) -> None:
     await press(pilot, "5")
     pilot.app.screen.query_one("#gateway").value = "192.168.0.1"
-    await press(pilot, "g", "enter")
+    await press(pilot, "i", "enter")
 
 
 async def routes_render(pilot: Pilot) -> None:

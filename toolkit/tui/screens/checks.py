@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
-from toolkit.tui import checks_ops
+from toolkit.tui import checks_ops, field_checks, fixes
 from toolkit.tui.messages import CheckFinished, CheckProgress, CheckStep, Failed
 from toolkit.tui.rows import short_time, tone
 from toolkit.tui.screens.base import AreaScreen
+from toolkit.tui.widgets.input_bar import InputBar, Spec
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
 STEPS = ("state", "dns", "route", "policy", "tcp")
@@ -35,7 +36,7 @@ class ChecksScreen(AreaScreen):
     AREA = "Checks"
     COLUMNS = CHECK_COLUMNS
     MARKABLE = True
-    BINDINGS = [Binding("c", "run", "Run checks")]
+    BINDINGS = [Binding("c", "run", "Run checks"), Binding("i", "inputs", "Inputs"), Binding("f", "fix", "Go to fix")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,12 +47,24 @@ class ChecksScreen(AreaScreen):
         self.run_when_loaded = False
 
     def body(self) -> ComposeResult:
-        yield Static("Marked endpoints (or all when none is marked) are checked from this host; a failed step "
-                     "names its rule and the fix.", classes="intro")
+        yield InputBar([Spec("resolver", "Resolver", checks_ops.default_resolver(self.app)),
+                        Spec("check-gateway", "Gateway", "none expected", self.app.gateway),
+                        Spec("check-netns", "Netns", "this host")], "Run", id="check-inputs")
+        yield Static("Marked endpoints (or all when none is marked) are checked; a failed step names its rule "
+                     "and the fix (f goes there).", classes="intro")
         yield from super().body()
         yield Static("", id="check-detail", markup=False)
         yield Label("History", classes="intro")
         yield ResourceTable(HISTORY_COLUMNS, id="history-table")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.json_of = self._json_of
+
+    def on_screen_resume(self) -> None:
+        if self.focused is None or self.focused.id != "check-gateway":
+            self.query_one(InputBar).set_value("check-gateway", self.app.gateway)
+        super().on_screen_resume()
 
     def fetch(self) -> ChecksData:
         reg = self.app.registry
@@ -91,33 +104,96 @@ class ChecksScreen(AreaScreen):
     def _show_detail(self) -> None:
         row = self.table.current()
         report = self.reports.get(row.key) if row else None
-        self.query_one("#check-detail", Static).update(
-            detail_text(self.app.theme_variables, report, self.app.mask_volatile) if report
-            else "Not checked yet: press c to run the checks.")
+        jump = self._jump()
+        more = len(self._jumps()) - 1
+        hint = f"f: {jump.label}" + (f" (or {more} more)" if more > 0 else "") + "\n" if jump else ""
+        text = Text(hint, style=tone(self.app.theme_variables, "accent"))
+        text.append_text(detail_text(self.app.theme_variables, report, self.app.mask_volatile) if report
+                         else Text("Not checked yet: press c to run the checks."))
+        self.query_one("#check-detail", Static).update(text)
+
+    def _json_of(self, row: Row):
+        """The endpoint's last check (as `vpcep check --json` prints it), else the endpoint itself."""
+        report = self.reports.get(row.key)
+        return (f"the check of {row.key}", report.to_dict()) if report else (f"endpoint {row.key}", row.data.to_dict())
 
     def action_copy_json(self) -> None:
-        """The endpoint's last check (as `vpcep check --json` prints it), else the endpoint itself."""
         row = self.table.current()
         if row is not None:
-            report = self.reports.get(row.key)
-            self.copy_json(row.key, report.to_dict() if report else row.data.to_dict())
+            self.copy_json(*self._json_of(row))
+
+    # -- from a failed step to the screen that fixes it ------------------------------------
+    def _jumps(self) -> list[tuple[str, fixes.Jump]]:
+        """(line, jump) for each failed step of the endpoint under the cursor that a screen here fixes."""
+        row = self.table.current()
+        report = self.reports.get(row.key) if row else None
+        found = []
+        for step in (s for s in (report.steps if report else ()) if s.failed):
+            jump = fixes.for_fix(step.rule, step.fix, row.key)
+            if jump is not None:
+                found.append((f"[{step.rule}] {step.step} — {jump.label}", jump))
+        return found
+
+    def _jump(self) -> fixes.Jump | None:
+        jumps = self._jumps()
+        return jumps[0][1] if jumps else None
+
+    async def action_fix(self) -> None:
+        jumps = self._jumps()
+        if not jumps:
+            self.notify("nothing to fix here: run the checks, then pick a failed endpoint", title="Checks")
+        elif len(jumps) == 1:
+            await fixes.go(self.app, jumps[0][1])
+        else:
+            from toolkit.tui.screens.fix_picker import FixPickerScreen
+
+            self.app.push_screen(FixPickerScreen(self.table.current().key, jumps), self._picked)
+
+    async def _picked(self, jump) -> None:
+        if jump is not None:
+            await fixes.go(self.app, jump)
+
+    # -- inputs: resolver, gateway, namespace (as `vpcep check` takes them) ---------------------
+    def action_inputs(self) -> None:
+        self.query_one(InputBar).focus_first()
+
+    def on_input_bar_submitted(self, message: InputBar.Submitted) -> None:
+        message.stop()
+        self.action_run()
+
+    def _read_inputs(self) -> dict | None:
+        """The bar's values checked like `vpcep check`'s flags; None (and the error under the bar) when one is bad."""
+        bar = self.query_one(InputBar)
+        values = bar.values()
+        try:
+            inputs = {"resolver": field_checks.resolver("resolver", values["resolver"]),
+                      "gateway": field_checks.gateway("check-gateway", values["check-gateway"], required=False),
+                      "netns": field_checks.check_netns("check-netns", values["check-netns"])}
+        except field_checks.BadInput as bad:
+            bar.show_error(bad.error, bad.field)
+            return None
+        bar.show_error(None)
+        self.app.gateway = inputs["gateway"] or self.app.gateway
+        return inputs
 
     # -- running ------------------------------------------------------------------------------
     def action_run(self) -> None:
         if self.data is None:  # pressed before the first load: run once the rows are there
             self.run_when_loaded = True
             return
+        inputs = self._read_inputs()
         chosen = [row.key for row in self.table.chosen()] if self.table.marked else \
             [row.key for row in self.table.shown_rows]
-        if chosen and not self.running:
+        if inputs is not None and chosen and not self.running:
             self.running, self.partial = set(chosen), {}
             self.table.set_rows(self.rows(self.data))
-            self.check(chosen)
+            self.table.focus()
+            self.check(chosen, inputs)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="checks")
-    def check(self, endpoint_ids: list[str]) -> None:
+    def check(self, endpoint_ids: list[str], inputs: dict) -> None:
         try:
-            options = checks_ops.options_for(self.app, self.app.check_timeout)
+            options = checks_ops.options_for(self.app, self.app.check_timeout, **inputs)
             run = checks_ops.run_checks(self.app.registry, endpoint_ids, options,
                                         lambda report: self.post_message(CheckProgress(report)),
                                         lambda target, step: self.post_message(CheckStep(target, step)))

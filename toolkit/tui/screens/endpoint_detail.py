@@ -70,7 +70,7 @@ class EndpointDetailScreen(BaseScreen):
             ("Service", e.endpoint_service_name), ("Status", status(self.app.theme_variables, e.status)),
             ("Type", e.service_type), ("Private IP", e.ip), ("Private domain names", e.dns_names),
             ("Access", access), ("VPC", view.vpc), ("Subnet", view.subnet), ("Route tables", e.routetables),
-            ("Whitelist", e.whitelist if e.enable_whitelist else "off"), ("Marker ID", e.marker_id),
+            ("Whitelist", e.whitelist if e.enable_whitelist else "off"), ("Packet ID", e.marker_id),
             ("Description", e.description), ("Created", short_time(e.created_at))])
         self.query_one(EditableTable).set_rows([Row(t.key, (t.key, t.value), data=t) for t in e.tags])
 

@@ -1,4 +1,4 @@
-"""Create an endpoint (E1–E10): pick a cloud service or find one by name (Verify, E3), then placement."""
+"""Create an endpoint (E1–E10): pick a service from the list or find one by name (Verify, E3), then placement."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Switch
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Switch
 
 from toolkit.errors import ToolkitError
 from toolkit.model import tags as tag_rules
@@ -17,21 +17,25 @@ from toolkit.registry.services import FOUND, NOT_FOUND
 from toolkit.tui.messages import Failed, Verified
 from toolkit.tui.screens.base import BaseScreen
 from toolkit.tui.screens.service_form import field, form_tail, show_field_errors
+from toolkit.tui.widgets.service_picker import ServicePicker
 
 FIELD_OF_RULE = {"E3": "service-name", "E2": "service-name", "E9": "service-name", "S9": "service-name",
                  "E4": "subnet", "E6": "subnet", "V2": "vpc", "S11": "vpc", "T1": "tags", "T2": "tags",
                  "T3": "tags", "E7": "form"}
+NOTHING_CHOSEN = "No service chosen yet: pick one above, or find one by name and Verify."
 
 
 @dataclass(frozen=True)
 class WizardData:
-    cloud: list
+    services: list
+    """Every service the caller may list: its own and the region's cloud services (E12)."""
     vpcs: list
     subnets: list
 
 
 class EndpointWizardScreen(BaseScreen):
     AREA = "New endpoint"
+    AUTO_FOCUS = "#service-search"
     CHANGES = frozenset({"submit"})
     BINDINGS = [Binding("escape", "app.pop_screen", "Cancel"), Binding("ctrl+s", "submit", "Create")]
 
@@ -39,22 +43,23 @@ class EndpointWizardScreen(BaseScreen):
         super().__init__()
         self.data: WizardData | None = None
         self.verified: str | None = None
+        self.chosen: str | None = None
+        """The stored name of the service the endpoint connects to (picked from the list, or found by name)."""
+        self.chosen_type, self.chosen_by = "", ""
         self.subnet_options: list = []
 
     def body(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            with RadioSet(id="source"):
-                yield RadioButton("Cloud services", value=True, id="from-cloud")
-                yield RadioButton("Find a service by name", id="from-name")
-            with Vertical(id="cloud-pick"):
-                yield from field("Cloud service", Select(compact=True, options=[], prompt="choose a cloud service", id="cloud"))
-            with Vertical(id="name-pick"):
-                with Horizontal(classes="field"):
-                    yield Label("Service name", classes="caption")
-                    yield Input(compact=True, placeholder="<region>.<name>.<id>", id="service-name")
-                    yield Button("Verify", id="verify", compact=True)
-                yield Label("", id="verify-result", classes="field-help")
-                yield Label("", id="service-name-error", classes="field-error", markup=False)
+            with Horizontal(classes="field", id="pick-row"):
+                yield Label("Service", classes="caption")
+                yield ServicePicker(id="picker")
+            with Horizontal(classes="field", id="name-row"):
+                yield Label("or find by name", classes="caption")
+                yield Input(compact=True, placeholder="<region>.<name>.<id>, then Verify", id="service-name")
+                yield Button("Verify", id="verify", compact=True)
+            yield Label("", id="verify-result", classes="field-help")
+            yield Label(NOTHING_CHOSEN, id="chosen", classes="field-help", markup=False)
+            yield Label("", id="service-name-error", classes="field-error", markup=False)
             yield from field("VPC", Select(compact=True, options=[], prompt="choose your VPC", id="vpc"))
             yield from field("Subnet", Select(compact=True, options=[], prompt="choose a subnet of the VPC", id="subnet"),
                              "E4: the endpoint's private ip comes from this subnet")
@@ -62,40 +67,37 @@ class EndpointWizardScreen(BaseScreen):
                              "E5: an A record from the name to the ip while the endpoint is accepted")
             yield from form_tail(self.app.read_only)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#name-pick").display = False
-
     def fetch(self):
         reg = self.app.registry
-        return WizardData([s for s in reg.list_services() if s.builtin], reg.list_vpcs(), reg.list_subnets())
+        return WizardData(reg.list_services(), reg.list_vpcs(), reg.list_subnets())
 
     def show(self, data: WizardData) -> None:
         first = self.data is None
         self.data = data
+        self.query_one(ServicePicker).set_services(data.services)
         if first:
-            self.query_one("#cloud", Select).set_options(
-                [(f"{s.short_name} — {s.service_type} ({s.description})", s.service_name) for s in data.cloud])
             self.query_one("#vpc", Select).set_options([(f"{v.name}  {v.cidr}", v.id) for v in data.vpcs])
         self._fill_subnets()
 
-    # -- reacting to choices ----------------------------------------------------------
-    def by_name(self) -> bool:
-        return self.query_one("#from-name", RadioButton).value
+    # -- the service: picked from the list, or found by name (E3) -------------------------------
+    def on_service_picker_picked(self, message: ServicePicker.Picked) -> None:
+        message.stop()
+        self.choose(message.service.service_name, str(message.service.service_type), "list")
+        self.query_one("#service-name", Input).value = ""
+        self.query_one("#vpc", Select).focus()
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        self.query_one("#cloud-pick").display = not self.by_name()
-        self.query_one("#name-pick").display = self.by_name()
+    def choose(self, name: str | None, service_type: str = "", how: str = "") -> None:
+        self.chosen, self.chosen_type, self.chosen_by = name, service_type, how
+        self.query_one("#chosen", Label).update(f"Connects to {name} ({service_type})" if name else NOTHING_CHOSEN)
         self._fill_subnets()
 
+    # -- reacting to choices ----------------------------------------------------------
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id in ("vpc", "cloud"):
+        if event.select.id == "vpc":
             self._fill_subnets()
 
     def _gateway(self) -> bool:
-        chosen = self.query_one("#cloud", Select).value
-        return not self.by_name() and any(s.service_name == chosen and str(s.service_type) == "gateway"
-                                          for s in (self.data.cloud if self.data else []))
+        return self.chosen is not None and self.chosen_type == "gateway"
 
     def _fill_subnets(self) -> None:
         if self.data is None:
@@ -116,6 +118,8 @@ class EndpointWizardScreen(BaseScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "service-name":
             self.verified = None
+            if event.value or self.chosen_by == "name":
+                self.choose(None)
             result = self.query_one("#verify-result", Label)
             result.update("")
             result.remove_class("found", "missing")
@@ -147,19 +151,24 @@ class EndpointWizardScreen(BaseScreen):
         result.set_class(message.found, "found")
         result.set_class(not message.found, "missing")
         self.verified = message.name if message.found else None
+        if message.found:
+            listed = {s.service_name: s for s in (self.data.services if self.data else [])}
+            known = listed.get(message.name)
+            self.choose(message.name, str(known.service_type) if known else "interface", "name")
 
     # -- create ------------------------------------------------------------------------
+    def _service_error(self) -> ToolkitError:
+        if self.query_one("#service-name", Input).value.strip():
+            return ToolkitError("verify the service name first", rule="E3",
+                                fix="press Verify: it must answer \"Service name found.\"")
+        return ToolkitError("choose a service", rule="E3",
+                            fix="pick one from the list, or type its stored name and press Verify")
+
     def collect(self) -> tuple[EndpointRequest | None, dict]:
         errors: dict = {}
-        if self.by_name():
-            service = self.query_one("#service-name", Input).value.strip()
-            if not service or service != self.verified:
-                errors["service-name"] = ToolkitError("verify the service name first", rule="E3",
-                                                      fix="press Verify: it must answer \"Service name found.\"")
-        else:
-            service = self.query_one("#cloud", Select).value
-            if service is Select.NULL:
-                errors["cloud"] = ToolkitError("choose a cloud service", rule="S2")
+        service = self.chosen
+        if service is None:
+            errors["service-name"] = self._service_error()
         vpc = self.query_one("#vpc", Select).value
         if vpc is Select.NULL:
             errors["vpc"] = ToolkitError("choose a VPC", rule="E4", fix="create one with `vpcep vpc create`")
@@ -195,8 +204,6 @@ class EndpointWizardScreen(BaseScreen):
         key = FIELD_OF_RULE.get(getattr(message.error, "rule", ""))
         if key and message.label != "load":
             message.stop()
-            if key == "service-name" and not self.by_name():
-                key = "cloud"
             self.show_errors({key: message.error})
         else:
             super().on_failed(message)

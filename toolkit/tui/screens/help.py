@@ -8,6 +8,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
+LIST_KEYS = [("j / k", "Lists: down / up a row"), ("g / G, home / end", "Lists: first / last row"),
+             ("v", "Lists: the row's JSON, read-only, with save to a file")]
+"""Keys every list and table takes (hidden from the footer)."""
 GUIDE = ("Endpoints expose one service, tolerate overlapping CIDRs and need no VPC route changes; "
          "traffic only flows endpoint → service. Peering exposes whole VPCs and needs routes on both sides.")
 
@@ -30,7 +33,8 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#keys", DataTable)
         table.add_columns("key", "action")
-        table.add_rows(self.keys)
+        shown = {key for key, _ in self.keys}
+        table.add_rows(self.keys + [pair for pair in LIST_KEYS if pair[0] not in shown])
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Label, TabbedContent, TabPane
+from textual.widgets import Button, Input, Label, TabbedContent, TabPane
 
 from toolkit.errors import ToolkitError
 from toolkit.model.rules import parse_rule
@@ -56,7 +56,7 @@ class ServiceDetailScreen(BaseScreen):
                                     id="whitelist")
             with TabPane("Port Mapping", id="ports"):
                 yield Label("S6: port mappings can be viewed but not changed after creation.", classes="note")
-                yield ResourceTable([("Protocol", 8), ("Server port", 11), ("Client port", 11)], id="port-table")
+                yield ResourceTable([("Protocol", 8), ("Service Port", 12), ("Terminal Port", 13)], id="port-table")
             with TabPane("Tags", id="tags"):
                 yield EditableTable([("Key", 40), ("Value", 60)], "key=value (adds, or edits the value of an existing key)",
                                     add="Set", note="T1–T4: at most 10 tags, keys unique.", id="tag-table")
@@ -97,6 +97,18 @@ class ServiceDetailScreen(BaseScreen):
         if not self.bundle.owned:
             note = "Built-in or another account's service: connections are managed by its owner."
         self.query_one("#approval-note", Label).update(note)
+
+    def open_tab(self, tab: str, entry: str = "") -> None:
+        """Show `tab`, focus on its add line (`entry` typed in) or else its table: a jump from a failed check,
+        a route finding or the command palette."""
+        self.query_one("#tabs", TabbedContent).active = tab
+        lines, tables = self.query(f"#{tab} .entry"), self.query(f"#{tab} ResourceTable")
+        if lines:
+            line = lines.first(Input)
+            line.value = entry or line.value
+            line.focus()
+        elif tables:
+            tables.first().focus()
 
     # -- actions -----------------------------------------------------------------
     def action_copy_json(self) -> None:
@@ -177,7 +189,7 @@ def summary(theme: dict, s) -> list[tuple[str, object]]:
     return [("Name", s.service_name), ("ID", s.id), ("Type", str(s.service_type)), ("Backend", s.server_type),
             ("Backend port id", s.port_id), ("Status", status(theme, s.status)),
             ("Approval", "on" if s.approval_enabled else "off"), ("Connections", s.connection_count),
-            ("Ports", [f"{p.server_port}→{p.client_port}/{p.protocol}" for p in s.ports]),
+            ("Ports (Service→Terminal)", [f"{p.server_port}→{p.client_port}/{p.protocol}" for p in s.ports]),
             ("VPC", s.vpc_id), ("Owner", s.domain_id), ("Region", s.region),
             ("Tags", [f"{t.key}={t.value}" for t in s.tags]), ("Description", s.description),
             ("Created", short_time(s.created_at)), ("Updated", short_time(s.updated_at))]

@@ -60,8 +60,9 @@ class ServiceFormScreen(BaseScreen):
             yield from field("Backend", Select(compact=True, options=[("LB — elastic load balancer", "LB"), ("VM — ECS", "VM"),
                                                 ("BMS (deprecated)", "BMS")], value="LB", id="backend"))
             yield from field("Backend port id", Input(compact=True, placeholder="the one LB or VM port (S7)", id="port-id"))
-            yield from field("Port mappings", Input(compact=True, placeholder="SERVER:CLIENT ..., e.g. 8080:80 8443:443",
-                                                    id="ports"), "S6: TCP, 1–50 mappings, client ports unique")
+            yield from field("Port mappings", Input(compact=True, placeholder="SERVICE:TERMINAL port ..., e.g. 8080:80",
+                                                    id="ports"),
+                             "S6: Service Port:Terminal Port, TCP, 1–50 mappings, Terminal Ports unique")
             yield from field("Approval", Switch(value=False, id="approval"),
                              "S12: connections wait in Approvals until accepted")
             yield from form_tail(self.app.read_only)

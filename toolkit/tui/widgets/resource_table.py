@@ -49,6 +49,22 @@ def row_matches(row: Row, query: str) -> bool:
     return True
 
 
+KINDS = {"EndpointService": "service", "Endpoint": "endpoint"}
+
+
+def resource_json(row: Row) -> tuple[str, object] | None:
+    """(what, JSON) of a row's resource as the API shapes it: its `to_dict()`, a dict as it is, or the
+    endpoint of a (service, endpoint) pair; None when the row carries nothing to show."""
+    data = row.data
+    if hasattr(data, "endpoint") and hasattr(data.endpoint, "to_dict"):
+        data = data.endpoint
+    if hasattr(data, "to_dict"):
+        kind = KINDS.get(type(data).__name__, "")
+        name = getattr(data, "short_name", "") or row.key
+        return (f"{kind} {name}" if kind else name), data.to_dict()
+    return (row.key, data) if isinstance(data, dict) else None
+
+
 def _sort_key(cell):
     plain = cell.plain if isinstance(cell, Text) else cell
     if isinstance(plain, (int, float)):
@@ -64,6 +80,11 @@ class ResourceTable(DataTable):
         Binding("S", "sort_reverse", "Reverse", show=False),
         Binding("space", "mark", "Mark"),
         Binding("ctrl+a", "mark_all", "Mark all"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g,home", "scroll_top", "First row", show=False),
+        Binding("G,end", "scroll_bottom", "Last row", show=False),
+        Binding("v", "view_json", "View JSON"),
     ]
 
     class Marked(Message):
@@ -71,8 +92,9 @@ class ResourceTable(DataTable):
             self.table = table
             super().__init__()
 
-    def __init__(self, columns: list, *, markable: bool = False, **kwargs) -> None:
-        """`columns`: names, or (name, width) pairs; fixed widths keep 1,000-row renders cheap and stable."""
+    def __init__(self, columns: list, *, markable: bool = False, json_of=resource_json, **kwargs) -> None:
+        """`columns`: names, or (name, width) pairs; fixed widths keep 1,000-row renders cheap and stable.
+        `json_of(row)`: what `v` shows for a row, (what, JSON) or None."""
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         specs = [c if isinstance(c, tuple) else (c, None) for c in columns]
         self.column_names = [name for name, _ in specs]
@@ -84,6 +106,7 @@ class ResourceTable(DataTable):
         self.sort_column: int | None = None
         self.sort_reverse = False
         self.marked: set[str] = set()
+        self.json_of = json_of
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -191,6 +214,15 @@ class ResourceTable(DataTable):
         key = str(event.column_key.value)
         if key != "_mark":
             self.sort_by(int(key))
+
+    # -- the JSON view ------------------------------------------------------------
+    def action_view_json(self) -> None:
+        row = self.current()
+        shown = self.json_of(row) if row is not None else None
+        if shown is not None:
+            from toolkit.tui.screens.json_view import JsonViewScreen
+
+            self.app.push_screen(JsonViewScreen(*shown))
 
     # -- marking ----------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
