@@ -94,8 +94,8 @@ async def test_connection_management_accepts_marked(demo):
         await press(pilot, "space")
         await pilot.click("#accept")
         await settle(pilot)
-        assert f"Accept 1 endpoint(s) of service {_service(demo, 'partner-api').service_name}: {pending[0]}?" \
-            in screen_text(app)
+        assert app.screen.question == \
+            f"Accept 1 endpoint(s) of service {_service(demo, 'partner-api').service_name}: {pending[0]}?"
         await confirm(pilot)
         assert demo.acting(PARTNER).get_endpoint(pending[0]).status == EndpointStatus.ACCEPTED
         assert "pendingAcceptance" not in screen_text(app)

@@ -55,10 +55,9 @@ class VpcepApp(App):
     MODES = {"services": ServicesScreen, "endpoints": EndpointsScreen, "approvals": ApprovalsScreen,
              "dns": DnsScreen, "routes": RoutesScreen, "checks": ChecksScreen}
     DEFAULT_MODE = "services"
-    BINDINGS = [Binding(key, f"switch_mode('{mode}')", label) for mode, key, label in AREAS] + [
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "leave", "Quit"),
-    ]
+    BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "leave", "Quit")] + [
+        Binding(key, f"switch_mode('{mode}')", label) for mode, key, label in AREAS]
+    """Help and Quit before the areas: at 80 columns the footer shows them, the later area keys may not fit."""
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     """`-short` on the screen below 30 rows: forms and panels drop their spacing to fit 80x24."""
 

@@ -21,6 +21,8 @@ from toolkit.tui.widgets.editable_table import EditableTable
 from toolkit.tui.widgets.field_list import FieldList
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
+TAB_NAMES = {"connections": ("Connection Management", "Connections"),
+             "permissions": ("Permission Management", "Permissions"), "ports": ("Port Mapping", "Ports")}
 EVERYONE = ("`*` lets every account create endpoints to this service (S13). Only do this for a service meant "
             "to be public inside the region.")
 
@@ -69,6 +71,12 @@ class ServiceDetailScreen(BaseScreen):
                 yield EditableTable([("Kind", 8), ("CIDR", 18), ("Ports", 11), ("Action", 6)], "sg:198.19.128.0/17:8080  (KIND:CIDR:PORTS)",
                                     what="rule", note="S15: backend inbound rules as recorded; checks F1–F3 read them.",
                                     id="rule-table")
+
+    def on_resize(self, event) -> None:
+        """Below 100 columns the tabs take short names, so all six (Rules too) stay in sight."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        for pane, (long, short) in TAB_NAMES.items():
+            tabs.get_tab(pane).label = short if event.size.width < 100 else long
 
     def fetch(self):
         from toolkit.tui.queries import service_bundle
@@ -121,7 +129,7 @@ class ServiceDetailScreen(BaseScreen):
         if not ids:
             return
         call = self.app.registry.accept if action == "accept" else self.app.registry.reject
-        self.ask_then_change(f"{action.capitalize()} {len(ids)} endpoint(s) of {self._name()}: {named(ids)}?",
+        self.ask_then_change(f"{action.capitalize()} {len(ids)} endpoint(s) of {self._what()}: {named(ids)}?",
                              explanation, action.capitalize(), f"{action} {len(ids)} endpoint(s)", call,
                              self.service_id, ids)
 
@@ -131,11 +139,11 @@ class ServiceDetailScreen(BaseScreen):
     def action_reject(self) -> None:
         self._decide("reject", REJECT)
 
-    def _name(self) -> str:
+    def _what(self) -> str:
         return f"service {self.bundle.service.service_name}" if self.bundle else "this service"
 
     def action_delete(self) -> None:
-        self.ask_then_change(f"Delete {self._name()}?", S10, "Delete", "delete the service",
+        self.ask_then_change(f"Delete {self._what()}?", S10, "Delete", "delete the service",
                              self.app.registry.delete_service, self.service_id)
 
     def after_change(self, message) -> None:
@@ -183,7 +191,7 @@ class ServiceDetailScreen(BaseScreen):
     def _remove(self, what: str, names: list[str], call, *args, **kwargs) -> None:
         """Every removal asks first, naming what goes."""
         label = f"remove {what} {', '.join(names)}"
-        self.ask_then_change(f"Remove {what} {named(names)} from {self._name()}?", "", "Remove", label,
+        self.ask_then_change(f"Remove {what} {named(names)} from {self._what()}?", "", "Remove", label,
                              partial(call, *args, **kwargs))
 
 

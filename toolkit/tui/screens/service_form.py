@@ -51,6 +51,7 @@ def show_field_errors(screen, errors: dict) -> None:
 class ServiceFormScreen(BaseScreen):
     AREA = "New service"
     CHANGES = frozenset({"submit"})
+    AUTO_FOCUS = "#name"
     BINDINGS = [Binding("escape", "back", "Cancel"), Binding("ctrl+s", "submit", "Create")]
 
     def body(self) -> ComposeResult:

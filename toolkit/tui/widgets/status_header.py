@@ -26,13 +26,15 @@ class StatusHeader(Vertical):
             yield Label("", id="pending")
             yield Label("READ-ONLY", id="read-only")
         with Horizontal(id="context"):
+            yield Label("", id="region")
             yield Label("", id="dns-state")
             yield Label("", id="state-path")
 
     def on_mount(self) -> None:
         app = self.app
         region = getattr(getattr(app.registry, "identity", None), "region", "") or app.settings.identity.region
-        self.query_one("#account", Label).update(f"account {app.account}  {region}")
+        self.query_one("#account", Label).update(f"account {app.account}")
+        self.query_one("#region", Label).update(f"region {region}")
         path = app.registry.store.path
         shown = f"…/{Path(path).name}" if app.mask_volatile else _home(path)  # pictures: no per-run temp dir
         self.query_one("#state-path", Label).update(f"state {shown}")
