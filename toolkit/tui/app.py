@@ -121,7 +121,10 @@ class VpcepApp(App):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.count_busy()
-        if event.worker.group == "checks" and event.state == WorkerState.RUNNING and not self.dns.serving:
+
+    def checks_started(self) -> None:
+        """A check run began (the screen that runs it tells): say so when its resolver is not this app's server."""
+        if not self.dns.serving:
             self.notify(self.dns.check_note(), title="Checks ask another server", severity="warning", timeout=8)
 
     def count_busy(self) -> None:

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
 
 from toolkit.errors import NotFound
 from toolkit.tui.messages import Changed, Failed, Loaded
@@ -63,6 +64,11 @@ class BaseScreen(Screen):
         if action in self.CHANGES and self.app.read_only:
             return False
         return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker events stay on their screen (they do not bubble): a check run starting is told to the app."""
+        if event.worker.group == "checks" and event.state == WorkerState.RUNNING:
+            self.app.checks_started()
 
     # -- unsaved input ----------------------------------------------------------
     def unsaved(self) -> list[str]:

@@ -19,7 +19,8 @@ class OnOff(Switch):
         background: $panel;
         color: $text-muted;
         &.-on { color: $text-success; text-style: bold; }
-        &:focus { background: $accent; color: $text; text-style: bold; }
+        &:focus { border: none; background: $accent; color: $text; text-style: bold; }
+        &:hover { border: none; }
         &:disabled { color: $text-disabled; }
     }
     """

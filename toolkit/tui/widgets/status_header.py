@@ -35,9 +35,9 @@ class StatusHeader(Vertical):
         region = getattr(getattr(app.registry, "identity", None), "region", "") or app.settings.identity.region
         self.query_one("#account", Label).update(f"account {app.account}")
         self.query_one("#region", Label).update(f"region {region}")
-        path = app.registry.store.path
-        shown = f"…/{Path(path).name}" if app.mask_volatile else _home(path)  # pictures: no per-run temp dir
-        self.query_one("#state-path", Label).update(f"state {shown}")
+        path = Path(app.registry.store.path)
+        where = "…" if app.mask_volatile else _home(path.parent)  # pictures: no per-run temp dir
+        self.query_one("#state-path", Label).update(f"state {path.name} in {where}")  # cut at the end: name stays
         state, text = app.dns.state()
         dns = self.query_one("#dns-state", Label)
         dns.update(text)
@@ -55,10 +55,9 @@ class StatusHeader(Vertical):
         self.query_one("#busy", Label).update("working…" if busy else "")
 
 
-def _home(path) -> str:
-    """The state path with the home directory as `~` (it has to fit beside the DNS server's state)."""
-    path = Path(path)
+def _home(path: Path) -> str:
+    """A directory with the home directory as `~` (it has to fit beside the DNS server's state)."""
     try:
-        return "~/" + str(path.relative_to(Path.home()))
+        return str(Path("~") / path.relative_to(Path.home()))
     except ValueError:
         return str(path)
