@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tuihelp import first_cells, press, run, screen_text, settle, table_keys, tui
+from tuihelp import cancel, confirm, first_cells, press, run, screen_text, settle, table_keys, tui
 
 from toolkit.cli.demo import PARTNER
 from toolkit.model.endpoint import EndpointStatus
@@ -46,6 +46,8 @@ async def test_tags_add_edit_delete(demo):
         await press(pilot, "space")
         await pilot.click("#tag-table .remove")
         await settle(pilot)
+        assert "Remove tag(s) owner from service" in screen_text(app)
+        await confirm(pilot)
         service = next(s for s in demo.list_services() if s.short_name == "app")
         assert [t.key for t in service.tags] == ["env"]
 
@@ -56,10 +58,10 @@ async def test_whitelist_everyone_asks_first(demo):
         await open_service(pilot, app, "app", "permissions")
         await add(pilot, app, "whitelist", "*")
         assert isinstance(app.screen, ConfirmScreen) and "every account" in screen_text(app)
-        await press(pilot, "n")
+        await cancel(pilot)
         assert demo.whitelist(_service(demo, "app").id) == []
         await add(pilot, app, "whitelist", "*")
-        await press(pilot, "y")
+        await confirm(pilot)
         assert [e.permission for e in demo.whitelist(_service(demo, "app").id)] == ["*"]
         await add(pilot, app, "whitelist", f"iam:domain::{PARTNER}")
         assert f"iam:domain::{PARTNER}" in screen_text(app)
@@ -92,6 +94,9 @@ async def test_connection_management_accepts_marked(demo):
         await press(pilot, "space")
         await pilot.click("#accept")
         await settle(pilot)
+        assert app.screen.question == \
+            f"Accept 1 endpoint(s) of service {_service(demo, 'partner-api').service_name}: {pending[0]}?"
+        await confirm(pilot)
         assert demo.acting(PARTNER).get_endpoint(pending[0]).status == EndpointStatus.ACCEPTED
         assert "pendingAcceptance" not in screen_text(app)
 
@@ -108,7 +113,7 @@ async def test_endpoint_detail_and_delete(demo):
         assert endpoint.ip in text and endpoint.dns_names[0] in text and f"{endpoint.ip}:80" in text
         await press(pilot, "d")
         assert isinstance(app.screen, ConfirmScreen) and "E11" in screen_text(app)
-        await press(pilot, "y")
+        await confirm(pilot)
         assert endpoint.id not in [e.id for e in demo.list_endpoints()]
         assert endpoint.id not in table_keys(app)
 

@@ -8,7 +8,7 @@ import os
 import sys
 
 import pytest
-from tuihelp import first_cells, press, run, screen_text, settle, table_keys, tui, type_text, wait_for
+from tuihelp import confirm, first_cells, press, run, screen_text, settle, table_keys, tui, type_text, wait_for
 
 from toolkit.tui.demo import open_demo
 from toolkit.tui.screens.confirm import ConfirmScreen
@@ -108,7 +108,7 @@ async def test_error_modal_names_rule_and_fix(demo):
         await press(pilot, "d")
         assert isinstance(app.screen, ConfirmScreen)
         assert "S10" in screen_text(app)
-        await press(pilot, "y")
+        await confirm(pilot)
         assert isinstance(app.screen, ErrorScreen)
         text = screen_text(app)
         assert "Rule: S10" in text and "Fix: reject or delete those endpoints first" in text

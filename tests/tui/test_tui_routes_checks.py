@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tuihelp import press, run, screen_text, settle, tui, wait_for
+from tuihelp import cancel, confirm, press, run, screen_text, settle, tui, wait_for
 
 from toolkit.routing.apply import MemoryBackend
 from toolkit.tui.screens.confirm import ConfirmScreen
@@ -34,9 +34,10 @@ async def test_plan_then_dry_run_then_apply(demo):
         await press(pilot, "a")
         assert isinstance(app.screen, ConfirmScreen)
         assert f"+ {dns_ip}/32 via {GATEWAY} proto 99" in screen_text(app)
-        await press(pilot, "n")
+        await cancel(pilot)
         assert kernel.routes() == []  # the dry run changed nothing
-        await press(pilot, "a", "y")
+        await press(pilot, "a")
+        await confirm(pilot)
         assert sorted(r.dst for r in kernel.routes()) == sorted(routes)
         app.screen.query_one("#route-tabs").active = "status-tab"
         await settle(pilot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tuihelp import first_cells, press, run, screen_text, settle, table_keys, tui, type_text
+from tuihelp import cancel, confirm, first_cells, press, run, screen_text, settle, table_keys, tui, type_text
 
 from toolkit.model.endpoint import EndpointStatus
 from toolkit.registry.services import FOUND, NOT_FOUND
@@ -102,6 +102,8 @@ async def test_accept_in_approvals_then_record_in_dns(demo):
         await press(pilot, "y")
         assert json.loads(app.clipboard)["status"] == "pendingAcceptance"
         await press(pilot, "space", "a")
+        assert waiting in screen_text(app) and "Accept 1 endpoint(s)?" in screen_text(app)
+        await confirm(pilot)
         assert demo.acting("b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0").get_endpoint(waiting).status == "accepted"
         assert table_keys(app) == []
         assert "no approvals waiting" in screen_text(app)
@@ -120,9 +122,10 @@ async def test_reject_asks_first(demo):
         [waiting] = table_keys(app)
         await press(pilot, "r")
         assert isinstance(app.screen, ConfirmScreen)
-        await press(pilot, "n")
+        await cancel(pilot)
         assert [p for p in table_keys(app)] == [waiting]
-        await press(pilot, "r", "y")
+        await press(pilot, "r")
+        await confirm(pilot)
         endpoint = demo.acting("b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0").get_endpoint(waiting)
         assert endpoint.status == EndpointStatus.REJECTED
         assert table_keys(app) == []

@@ -8,7 +8,7 @@ from toolkit.tui.app import make_app
 from toolkit.tui.shots import SIZE, settle
 
 __all__ = ["SIZE", "settle", "tui", "run", "screen_text", "press", "type_text", "wait_for", "table_keys",
-           "first_cells"]
+           "first_cells", "confirm", "cancel"]
 
 
 def tui(reg, **options):
@@ -56,3 +56,18 @@ def table_keys(app) -> list[str]:
 
 def first_cells(app) -> list[str]:
     return [str(row.cells[0]) for row in app.screen.table.shown_rows]
+
+
+async def confirm(pilot) -> None:
+    """Answer the open ConfirmScreen with its yes button, as a keyboard user does (focus starts on Cancel)."""
+    from toolkit.tui.screens.confirm import ConfirmScreen
+
+    assert isinstance(pilot.app.screen, ConfirmScreen), pilot.app.screen
+    await press(pilot, "left", "enter")
+
+
+async def cancel(pilot) -> None:
+    from toolkit.tui.screens.confirm import ConfirmScreen
+
+    assert isinstance(pilot.app.screen, ConfirmScreen), pilot.app.screen
+    await press(pilot, "escape")

@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
 from toolkit.config import Settings
@@ -23,6 +24,7 @@ from toolkit.tui.queries import pending_approvals
 from toolkit.tui.screens.approvals import ApprovalsScreen
 from toolkit.tui.screens.base import BaseScreen
 from toolkit.tui.screens.checks import ChecksScreen
+from toolkit.tui.screens.confirm import ConfirmScreen
 from toolkit.tui.screens.dns import DnsScreen
 from toolkit.tui.screens.endpoints import EndpointsScreen
 from toolkit.tui.screens.error import ErrorScreen
@@ -37,6 +39,11 @@ AREAS = [("services", "1", "Services"), ("endpoints", "2", "Endpoints"), ("appro
 SYSTEM_KEYS = {"tab", "shift+tab", "ctrl+c", "super+c", "ctrl+q", "ctrl+p", "escape", "enter"}
 HELP_EXTRAS = {"sort_next", "sort_reverse", "reload"}
 """Keys hidden from the footer that the help still lists."""
+LIST_ONLY = {"switch_mode", "leave"}
+"""App keys that act only on a top-level area (a list), never on a form, a detail or a dialog."""
+NOT_WHILE_TYPING = LIST_ONLY | {"help"}
+"""App keys that are text while an input, a select or a text area has focus."""
+TAKES_TEXT = (Input, Select, TextArea)
 
 
 class VpcepApp(App):
@@ -47,10 +54,11 @@ class VpcepApp(App):
     MODES = {"services": ServicesScreen, "endpoints": EndpointsScreen, "approvals": ApprovalsScreen,
              "dns": DnsScreen, "routes": RoutesScreen, "checks": ChecksScreen}
     DEFAULT_MODE = "services"
-    BINDINGS = [Binding(key, f"switch_mode('{mode}')", label) for mode, key, label in AREAS] + [
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "leave", "Quit")] + [
+        Binding(key, f"switch_mode('{mode}')", label) for mode, key, label in AREAS]
+    """Help and Quit before the areas: at 80 columns the footer shows them, the later area keys may not fit."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """`-short` on the screen below 30 rows: forms and panels drop their spacing to fit 80x24."""
 
     pending: reactive[int] = reactive(0)
     """Endpoints waiting for the acting account's approval (shown in the header)."""
@@ -82,6 +90,10 @@ class VpcepApp(App):
             self.sub_title = "read-only"
 
     def on_mount(self) -> None:
+        state, text = self.dns.state()
+        if state in ("taken", "failed"):
+            self.notify(f"{text}. The app works on without its server; {self.dns.check_note()}",
+                        title="DNS server not started", severity="warning", timeout=12)
         self.poll_state()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.poll_state)
@@ -101,13 +113,18 @@ class VpcepApp(App):
         first = self.generation_seen is None
         self.generation_seen, self.pending = message.generation, message.pending
         if not first and isinstance(self.screen, BaseScreen):
-            self.screen.reload()
+            self.screen.reload(quiet=True)
 
     def on_failed(self, message: Failed) -> None:
         self.show_error(message.error, message.label)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.count_busy()
+
+    def checks_started(self) -> None:
+        """A check run began (the screen that runs it tells): say so when its resolver is not this app's server."""
+        if not self.dns.serving:
+            self.notify(self.dns.check_note(), title="Checks ask another server", severity="warning", timeout=8)
 
     def count_busy(self) -> None:
         """The header's progress indicator: registry calls of the screens still in flight. Counted
@@ -119,6 +136,49 @@ class VpcepApp(App):
     def show_error(self, error: BaseException, action: str = "") -> None:
         if not isinstance(self.screen, ErrorScreen):
             self.push_screen(ErrorScreen(error, action))
+
+    # -- keys that cannot hurt ------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Area keys and `q` only on a list area; none of the app's letter keys while focus takes text."""
+        if action in LIST_ONLY and not self.in_list_area():
+            return False
+        if action in NOT_WHILE_TYPING and self.typing():
+            return False
+        return True
+
+    def in_list_area(self) -> bool:
+        return len(self.screen_stack) == 1
+
+    def typing(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(isinstance(node, TAKES_TEXT) for node in focused.ancestors_with_self)
+
+    def unsaved_work(self) -> list[str]:
+        """What is typed but not saved on any screen of any area (a form, a detail's entry line)."""
+        stacks = getattr(self, "_screen_stacks", {}).values()  # every mode's stack, not only the current one
+        return [f"{screen.AREA}: {', '.join(fields)}" for stack in stacks for screen in stack
+                if isinstance(screen, BaseScreen) and (fields := screen.unsaved())]
+
+    async def action_leave(self) -> None:
+        """`q` on a list area."""
+        await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q), asking first when anything typed would be lost."""
+        unsaved = self.unsaved_work()
+        if not unsaved:
+            self.exit()
+            return
+        self.push_screen(ConfirmScreen("Quit and lose what is not saved?", "Not saved:\n" + "\n".join(unsaved),
+                                       yes="Quit", no="Keep working"),
+                         lambda answer: self.exit() if answer else None)
+
+    async def action_pop_screen(self) -> None:
+        """`app.pop_screen` (Esc on forms): a screen of ours asks before unsaved input is lost."""
+        if isinstance(self.screen, BaseScreen):
+            self.screen.action_back()
+        else:
+            self.pop_screen()
 
     # -- help and the command palette ------------------------------------------
     def screen_keys(self, screen: Screen) -> list[tuple[str, str]]:

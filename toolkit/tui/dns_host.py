@@ -7,9 +7,10 @@ it refreshes, so watching costs the server almost nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 
@@ -37,19 +38,55 @@ class DnsHost:
         self.total = 0
         self.background = None
         self.error = ""
+        self.holder = ""
+        """`PID N (name)` of the process holding the port when it was taken, else ''."""
         self.note = note or "started with --no-dns"
         self.view = None
         self.owns_registry = False
         if serve:
-            try:
-                from toolkit.dnsserver.background import Background
-                self.background = Background(settings, registry, observer=self.observe)
-            except Exception as exc:  # noqa: BLE001 — the app runs on without its server and says why
-                self.error = str(exc)
+            self._serve()
+
+    def _serve(self) -> None:
+        from toolkit.errors import PortInUse
+
+        try:
+            from toolkit.dnsserver.background import Background
+            self.background = Background(self.settings, self.registry, observer=self.observe)
+        except PortInUse as exc:
+            self.error = str(exc)
+            found = re.search(r" by (.+) \(pid (\d+)\)", exc.message)
+            self.holder = f"PID {found[2]} ({found[1]})" if found else "another process"
+        except Exception as exc:  # noqa: BLE001 — the app runs on without its server and says why
+            self.error = str(exc)
 
     @property
     def serving(self) -> bool:
         return self.background is not None
+
+    @property
+    def address(self) -> str:
+        """Where this app's server listens (or would: the first [dns] listen / --listen address)."""
+        if self.serving:
+            return ", ".join(f"{host}:{port}" for host, port in self.background.bound)
+        return self.settings.dns.listen[0] if self.settings.dns.listen else "-"
+
+    def state(self) -> tuple[str, str]:
+        """(`serving` | `taken` | `failed` | `off`, the header's words for it)."""
+        if self.serving:
+            return "serving", f"DNS {self.address} serving"
+        if self.holder:
+            return "taken", f"DNS {self.address} port taken by {self.holder}"
+        if self.error:
+            return "failed", f"DNS {self.address} not serving: {self.error}"
+        return "off", f"DNS off ({self.note})"
+
+    def check_note(self) -> str:
+        """Said when checks run while this app serves no DNS: whose server they ask, if any."""
+        state, _ = self.state()
+        why = {"taken": f"its port is taken by {self.holder}, a server that may serve another state",
+               "failed": f"it did not start ({self.error})"}.get(state, self.note)
+        return (f"This app serves no DNS ({why}): a check asking {self.address} does not ask this app's "
+                "server. Start `vpcep tui --listen ADDR:PORT` to serve this state.")
 
     def observe(self, client: str, query: bytes, reply: bytes, seconds: float) -> None:
         """Called on the server's thread for every reply: keep the bytes and the time taken, nothing else."""
@@ -108,10 +145,21 @@ def _decode(at: float, client: str, query: bytes, reply: bytes, seconds: float) 
     return Query(at, name, str(qtype), client, _rcode(reply), len(reply), seconds * 1000)
 
 
-def start(registry, serve: bool = True) -> "DnsHost":
+def with_listen(settings, listen: str | None):
+    """`settings` with the app's server on `listen` (ADDR:PORT, checked) instead of [dns] listen."""
+    if not listen:
+        return settings
+    from toolkit.dnsserver.runtime import parse_listen
+
+    parse_listen(listen)
+    return replace(settings, dns=replace(settings.dns, listen=(listen,)))
+
+
+def start(registry, serve: bool = True, settings=None) -> "DnsHost":
     """A host over its own registry connection (the server polls the state on its own thread)."""
     from toolkit.registry import Registry
 
-    host = DnsHost(registry.settings, Registry.open(registry.settings), serve=serve)
+    settings = settings or registry.settings
+    host = DnsHost(settings, Registry.open(registry.settings), serve=serve)
     host.owns_registry = True
     return host

@@ -18,6 +18,8 @@ class Changed(Message):
 
     def __init__(self, label: str, result) -> None:
         self.label, self.result = label, result
+        self.handled = False
+        """Set by the first handler that told the user (a handler and its super() must not both toast)."""
         super().__init__()
 
 
@@ -26,6 +28,8 @@ class Failed(Message):
 
     def __init__(self, error: BaseException, label: str = "") -> None:
         self.error, self.label = error, label
+        self.handled = False
+        """Set by the first handler that showed the error (one dialog per failure)."""
         super().__init__()
 
 

@@ -138,7 +138,7 @@ async def refused(pilot: Pilot) -> None:
     """Deleting a service with an accepted endpoint: the error modal explains S10."""
     await settle(pilot)
     select_row(pilot, "app")
-    await press(pilot, "d", "y")
+    await press(pilot, "d", "left", "enter")  # the confirm's Delete button
 
 
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {

@@ -12,6 +12,8 @@ from toolkit.tui.screens.base import AreaScreen
 
 REJECT = ("A rejected endpoint cannot reach the service and loses its private domain name record (E5, E8). "
           "It can be accepted again later.")
+ACCEPT = ("An accepted endpoint reaches the service from its VPC, and gets its private domain name record "
+          "when it asked for one (E5). Each service's batch is all-or-nothing (S12); reject it later to cut it off.")
 
 
 class ApprovalsScreen(AreaScreen):
@@ -46,18 +48,21 @@ class ApprovalsScreen(AreaScreen):
         return dict(groups)
 
     def action_accept(self) -> None:
-        groups = self._by_service()
-        if groups:
-            self.change(f"accept {sum(map(len, groups.values()))} endpoint(s)", decide,
-                        self.app.registry, groups, "accept")
+        self._decide("accept", ACCEPT)
 
     def action_reject(self) -> None:
-        groups = self._by_service()
-        if not groups:
+        self._decide("reject", REJECT)
+
+    def _decide(self, action: str, explanation: str) -> None:
+        """Accept and reject both ask first, naming each endpoint and the service it asks for."""
+        rows = self.table.chosen()
+        if not rows:
             return
-        count = sum(map(len, groups.values()))
-        self.ask_then_change(f"Reject {count} endpoint(s)?", REJECT, "Reject", f"reject {count} endpoint(s)",
-                             decide, self.app.registry, groups, "reject")
+        who = [f"{row.key} → {row.cells[1]} (account {row.data.endpoint.domain_id})" for row in rows]
+        self.ask_then_change(f"{action.capitalize()} {len(rows)} endpoint(s)?",
+                             "\n".join(who[:8] + ([f"and {len(who) - 8} more"] if len(who) > 8 else []))
+                             + f"\n\n{explanation}", action.capitalize(), f"{action} {len(rows)} endpoint(s)",
+                             decide, self.app.registry, self._by_service(), action)
 
 
 def decide(reg, groups: dict[str, list[str]], action: str) -> list:

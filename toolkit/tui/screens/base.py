@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
 
 from toolkit.errors import NotFound
 from toolkit.tui.messages import Changed, Failed, Loaded
@@ -21,6 +22,10 @@ from toolkit.tui.screens.confirm import ConfirmScreen
 from toolkit.tui.widgets.filter_bar import FilterBar
 from toolkit.tui.widgets.resource_table import ResourceTable
 from toolkit.tui.widgets.status_header import StatusHeader
+
+
+EDITS = ".form Input, .form Select, .form Switch, .editable Input.entry"
+"""The widgets whose typed or chosen value is work the user would lose (a form's fields, a panel's entry line)."""
 
 
 class BaseScreen(Screen):
@@ -31,6 +36,12 @@ class BaseScreen(Screen):
     """A pushed screen about one resource: it closes itself when the resource disappears."""
     CHANGES: frozenset[str] = frozenset()
     """Actions that change the state: hidden and refused in read-only mode (§7)."""
+
+    quiet = False
+    """The load in flight was not asked for by the user (a resume, the state moving): a failure it shares with
+    the last one shown is not shown again, so an error dialog never reopens by itself."""
+    load_error: str | None = None
+    """The last load failure shown (None once a load succeeds)."""
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.AREA)
@@ -44,18 +55,46 @@ class BaseScreen(Screen):
         if not self.app.cursor_blink:
             for field in self.query(Input):
                 field.cursor_blink = False
+        self.pristine = [(widget, widget.value) for widget in self.query(EDITS)]
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.reload(quiet=True)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in self.CHANGES and self.app.read_only:
             return False
         return True
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker events stay on their screen (they do not bubble): a check run starting is told to the app."""
+        if event.worker.group == "checks" and event.state == WorkerState.RUNNING:
+            self.app.checks_started()
+
+    # -- unsaved input ----------------------------------------------------------
+    def unsaved(self) -> list[str]:
+        """What the user typed or chose here that is not saved: the captions of the fields changed since
+        the screen opened."""
+        return [_caption(widget) for widget, value in getattr(self, "pristine", []) if widget.value != value]
+
+    def action_back(self) -> None:
+        """Esc: back to the screen underneath, asking first when something typed here would be lost."""
+        unsaved = self.unsaved()
+        if not unsaved:
+            self.app.pop_screen()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard and self.is_current:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen(f"Leave {self.AREA} and discard what you typed?",
+                                           "Not saved: " + ", ".join(unsaved), yes="Discard", no="Keep editing"),
+                             answered)
+
     # -- reading ----------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, quiet: bool = False) -> None:
         """Fetch again (on show, after a change, and when the state's generation moves)."""
+        self.quiet = quiet
         self.load()
 
     def fetch(self):
@@ -78,6 +117,7 @@ class BaseScreen(Screen):
         message.stop()
         self.show(message.data)
         self.loaded = True
+        self.load_error = None
 
     # -- changing ---------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="change")
@@ -89,7 +129,7 @@ class BaseScreen(Screen):
             self.post_message(Failed(exc, label))
 
     def ask_then_change(self, question: str, explanation: str, yes: str, label: str, call, *args) -> None:
-        """Destructive actions ask first (a ConfirmScreen); only a yes runs the change."""
+        """Destructive actions ask first (a ConfirmScreen naming what changes); only its yes button runs it."""
 
         def answered(answer: bool | None) -> None:
             if answer:
@@ -98,7 +138,14 @@ class BaseScreen(Screen):
         self.app.push_screen(ConfirmScreen(question, explanation, yes=yes), answered)
 
     def on_changed(self, message: Changed) -> None:
+        """Subclasses override `after_change`, not this: Textual runs this handler of every class in the MRO."""
         message.stop()
+        if not message.handled:
+            message.handled = True
+            self.after_change(message)
+
+    def after_change(self, message: Changed) -> None:
+        """One toast per action, then fetch again."""
         self.notify(message.label, title="Done")
         self.reload()
 
@@ -106,17 +153,27 @@ class BaseScreen(Screen):
         """When `message` is the change that deleted this screen's resource: say so, go back, True."""
         if message.label != label:
             return False
-        message.stop()
         self.notify(message.label, title="Done")
         if self.is_current:
             self.app.pop_screen()
         return True
 
     def on_failed(self, message: Failed) -> None:
+        """Subclasses override `show_failure`, not this (see on_changed)."""
         message.stop()
-        if self.DETAIL and message.label == "load" and isinstance(message.error, NotFound):
-            self.gone()
-            return
+        if not message.handled:
+            message.handled = True
+            self.show_failure(message)
+
+    def show_failure(self, message: Failed) -> None:
+        if message.label == "load":
+            if self.DETAIL and isinstance(message.error, NotFound):
+                self.gone()
+                return
+            text = f"{type(message.error).__name__}: {message.error}"
+            if self.quiet and text == self.load_error:
+                return  # shown once already; the last good data stays on screen
+            self.load_error = text
         self.app.show_error(message.error, message.label)
 
     def gone(self) -> None:
@@ -129,6 +186,24 @@ class BaseScreen(Screen):
     def copy_json(self, what: str, data: dict) -> None:
         self.app.copy_to_clipboard(json.dumps(data, indent=2, ensure_ascii=False))
         self.notify(f"JSON of {what} copied to the clipboard", title="Copied")
+
+
+def named(items: list[str], limit: int = 6) -> str:
+    """`a, b and c` — what a confirmation will change, by name (the first `limit`, then how many more)."""
+    shown = list(items[:limit])
+    if len(items) > limit:
+        shown.append(f"{len(items) - limit} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _caption(widget) -> str:
+    """The caption of a form field, or what a panel's entry line adds."""
+    parent = widget.parent
+    captions = parent.query("Label.caption") if parent is not None else []
+    if captions:
+        return str(captions.first().render())
+    panel = next((node for node in widget.ancestors if node.has_class("editable")), None)
+    return getattr(panel, "what", None) or widget.id or "a field"
 
 
 class AreaScreen(BaseScreen):

@@ -33,13 +33,12 @@ class DnsScreen(AreaScreen):
         yield Label("Live query log (newest first)", id="log-title", classes="intro")
         yield ResourceTable(LOG_COLUMNS, id="query-log")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # BaseScreen.on_mount runs too (Textual calls every class's handler)
         serving = self.app.dns.serving
         self.query_one("#query-log").display = serving
         self.query_one("#log-title").display = serving
         if serving:
-            self.set_interval(1.0, self.reload)  # the log moves without the state's generation moving
+            self.set_interval(1.0, lambda: self.reload(quiet=True))  # the log moves without the state's generation moving
 
     def fetch(self) -> DnsView:
         dns = self.app.dns

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +12,7 @@ from textual.widgets import Label
 from toolkit.errors import NotFound, ToolkitError
 from toolkit.model.tags import parse_tag
 from toolkit.tui.rows import short_time, status
-from toolkit.tui.screens.base import BaseScreen
+from toolkit.tui.screens.base import BaseScreen, named
 from toolkit.tui.screens.endpoints import E11
 from toolkit.tui.widgets.editable_table import EditableTable
 from toolkit.tui.widgets.field_list import FieldList
@@ -44,7 +45,7 @@ class EndpointDetailScreen(BaseScreen):
     AUTO_FOCUS = "#tag-table ResourceTable"
     CHANGES = frozenset({"delete"})
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("y", "copy_json", "JSON"),
         Binding("d", "delete", "Delete"),
     ]
@@ -58,7 +59,7 @@ class EndpointDetailScreen(BaseScreen):
         yield Label(f"Endpoint {self.endpoint_id}", classes="intro")
         yield FieldList(classes="summary")
         yield EditableTable([("Key", 40), ("Value", 60)], "key=value (adds, or edits the value of an existing key)", add="Set",
-                            note="Tags (T1–T4)", id="tag-table")
+                            what="tag", note="Tags (T1–T4)", id="tag-table")
 
     def fetch(self):
         return endpoint_view(self.app.registry, self.endpoint_id)
@@ -79,14 +80,14 @@ class EndpointDetailScreen(BaseScreen):
             self.copy_json(self.endpoint_id, self.view.endpoint.to_dict())
 
     def action_delete(self) -> None:
-        self.ask_then_change("Delete this endpoint?", E11, "Delete", "delete the endpoint",
+        self.ask_then_change(f"Delete endpoint {self.endpoint_id}?", E11, "Delete", "delete the endpoint",
                              self.app.registry.delete_endpoint, self.endpoint_id)
 
-    def on_changed(self, message) -> None:
+    def after_change(self, message) -> None:
         if self.closed_after(message, "delete the endpoint"):
             return
         self.query_one(EditableTable).clear_entry()
-        super().on_changed(message)
+        super().after_change(message)
 
     def on_editable_table_add(self, message: EditableTable.Add) -> None:
         message.stop()
@@ -102,5 +103,6 @@ class EndpointDetailScreen(BaseScreen):
     def on_editable_table_remove(self, message: EditableTable.Remove) -> None:
         message.stop()
         keys = [row.key for row in message.rows]
-        self.change(f"delete tag(s) {', '.join(keys)}", self.app.registry.endpoint_tags, self.endpoint_id,
-                    delete=keys)
+        self.ask_then_change(f"Remove tag(s) {named(keys)} from endpoint {self.endpoint_id}?", "", "Remove",
+                             f"remove tag(s) {', '.join(keys)}",
+                             partial(self.app.registry.endpoint_tags, self.endpoint_id, delete=keys))

@@ -17,6 +17,7 @@ from toolkit.registry.services import FOUND, NOT_FOUND
 from toolkit.tui.messages import Failed, Verified
 from toolkit.tui.screens.base import BaseScreen
 from toolkit.tui.screens.service_form import field, form_tail, show_field_errors
+from toolkit.tui.widgets.onoff import OnOff
 from toolkit.tui.widgets.service_picker import ServicePicker
 
 FIELD_OF_RULE = {"E3": "service-name", "E2": "service-name", "E9": "service-name", "S9": "service-name",
@@ -63,7 +64,7 @@ class EndpointWizardScreen(BaseScreen):
             yield from field("VPC", Select(compact=True, options=[], prompt="choose your VPC", id="vpc"))
             yield from field("Subnet", Select(compact=True, options=[], prompt="choose a subnet of the VPC", id="subnet"),
                              "E4: the endpoint's private ip comes from this subnet")
-            yield from field("Private domain name", Switch(value=True, id="dns"),
+            yield from field("Private domain name", OnOff(value=False, id="dns"),
                              "E5: an A record from the name to the ip while the endpoint is accepted")
             yield from form_tail(self.app.read_only)
 
@@ -196,6 +197,7 @@ class EndpointWizardScreen(BaseScreen):
 
     def on_changed(self, message) -> None:
         message.stop()
+        message.prevent_default()  # BaseScreen's handler would toast a second time
         endpoint = message.result
         self.notify(f"created {endpoint.id}: {endpoint.status}", title="Endpoint created")
         self.app.pop_screen()
@@ -204,6 +206,7 @@ class EndpointWizardScreen(BaseScreen):
         key = FIELD_OF_RULE.get(getattr(message.error, "rule", ""))
         if key and message.label != "load":
             message.stop()
+            message.prevent_default()  # under the field only, not also in the error dialog
             self.show_errors({key: message.error})
         else:
             super().on_failed(message)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, TabbedContent, TabPane
 
 from toolkit.errors import ToolkitError
+from toolkit.model.permissions import normalize
 from toolkit.model.rules import parse_rule
 from toolkit.model.tags import parse_tag
 from toolkit.tui.rows import CONNECTION_COLUMNS, connection_row, short_time, status
-from toolkit.tui.screens.base import BaseScreen
+from toolkit.tui.screens.approvals import ACCEPT, REJECT
+from toolkit.tui.screens.base import BaseScreen, named
 from toolkit.tui.screens.services import S10
 from toolkit.tui.widgets.editable_table import EditableTable
 from toolkit.tui.widgets.field_list import FieldList
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
+TAB_NAMES = {"connections": ("Connection Management", "Connections"),
+             "permissions": ("Permission Management", "Permissions"), "ports": ("Port Mapping", "Ports")}
 EVERYONE = ("`*` lets every account create endpoints to this service (S13). Only do this for a service meant "
             "to be public inside the region.")
 
@@ -26,7 +32,7 @@ class ServiceDetailScreen(BaseScreen):
     DETAIL = True
     CHANGES = frozenset({"accept", "reject", "delete"})
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("y", "copy_json", "JSON"),
         Binding("a", "accept", "Accept"),
         Binding("r", "reject", "Reject"),
@@ -51,19 +57,26 @@ class ServiceDetailScreen(BaseScreen):
                 yield ResourceTable(CONNECTION_COLUMNS, markable=True, id="connection-table")
             with TabPane("Permission Management", id="permissions"):
                 yield EditableTable([("Permission", 60), ("Description", 24), ("Created", 19)],
-                                    "iam:domain::<domain_id>, organizations:orgPath::<path> or *",
-                                    note="S13: the owner is always allowed; an empty list lets no other account in.",
+                                    "iam:domain::<domain_id>, organizations:orgPath::<path> or *; commas separate",
+                                    what="whitelist entry", note="S13: the owner is always allowed; an empty list lets no other account in.",
                                     id="whitelist")
             with TabPane("Port Mapping", id="ports"):
                 yield Label("S6: port mappings can be viewed but not changed after creation.", classes="note")
                 yield ResourceTable([("Protocol", 8), ("Service Port", 12), ("Terminal Port", 13)], id="port-table")
             with TabPane("Tags", id="tags"):
                 yield EditableTable([("Key", 40), ("Value", 60)], "key=value (adds, or edits the value of an existing key)",
-                                    add="Set", note="T1–T4: at most 10 tags, keys unique.", id="tag-table")
+                                    add="Set", what="tag", note="T1–T4: at most 10 tags, keys unique.",
+                                    id="tag-table")
             with TabPane("Rules", id="rules"):
                 yield EditableTable([("Kind", 8), ("CIDR", 18), ("Ports", 11), ("Action", 6)], "sg:198.19.128.0/17:8080  (KIND:CIDR:PORTS)",
-                                    note="S15: backend inbound rules as recorded; checks F1–F3 read them.",
+                                    what="rule", note="S15: backend inbound rules as recorded; checks F1–F3 read them.",
                                     id="rule-table")
+
+    def on_resize(self, event) -> None:
+        """Below 100 columns the tabs take short names, so all six (Rules too) stay in sight."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        for pane, (long, short) in TAB_NAMES.items():
+            tabs.get_tab(pane).label = short if event.size.width < 100 else long
 
     def fetch(self):
         from toolkit.tui.queries import service_bundle
@@ -123,30 +136,34 @@ class ServiceDetailScreen(BaseScreen):
     def _chosen_connections(self) -> list[str]:
         return [row.key for row in self.query_one("#connection-table", ResourceTable).chosen()]
 
-    def action_accept(self) -> None:
-        ids = self._chosen_connections()
-        if ids:
-            self.change(f"accept {len(ids)} endpoint(s)", self.app.registry.accept, self.service_id, ids)
-
-    def action_reject(self) -> None:
+    def _decide(self, action: str, explanation: str) -> None:
         ids = self._chosen_connections()
         if not ids:
             return
-        from toolkit.tui.screens.approvals import REJECT
+        call = self.app.registry.accept if action == "accept" else self.app.registry.reject
+        self.ask_then_change(f"{action.capitalize()} {len(ids)} endpoint(s) of {self._what()}: {named(ids)}?",
+                             explanation, action.capitalize(), f"{action} {len(ids)} endpoint(s)", call,
+                             self.service_id, ids)
 
-        self.ask_then_change(f"Reject {len(ids)} endpoint(s)?", REJECT, "Reject", f"reject {len(ids)} endpoint(s)",
-                             self.app.registry.reject, self.service_id, ids)
+    def action_accept(self) -> None:
+        self._decide("accept", ACCEPT)
+
+    def action_reject(self) -> None:
+        self._decide("reject", REJECT)
+
+    def _what(self) -> str:
+        return f"service {self.bundle.service.service_name}" if self.bundle else "this service"
 
     def action_delete(self) -> None:
-        self.ask_then_change("Delete this service?", S10, "Delete", "delete the service",
+        self.ask_then_change(f"Delete {self._what()}?", S10, "Delete", "delete the service",
                              self.app.registry.delete_service, self.service_id)
 
-    def on_changed(self, message) -> None:
+    def after_change(self, message) -> None:
         if self.closed_after(message, "delete the service"):
             return
         for panel in self.query(EditableTable):
             panel.clear_entry()
-        super().on_changed(message)
+        super().after_change(message)
 
     # -- panel edits (messages up from EditableTable) ----------------------------------
     def on_editable_table_add(self, message: EditableTable.Add) -> None:
@@ -160,7 +177,7 @@ class ServiceDetailScreen(BaseScreen):
             elif panel.id == "rule-table":
                 self.change(f"add rule {text}", reg.service_rules, self.service_id, add=[parse_rule(text)])
             else:
-                self._add_whitelist([entry for entry in text.replace(",", " ").split() if entry])
+                self._add_whitelist(whitelist_entries(text))
         except ToolkitError as exc:
             panel.show_error(f"{exc.message} [{exc.rule}] {exc.fix}")
 
@@ -176,12 +193,27 @@ class ServiceDetailScreen(BaseScreen):
         panel, reg, rows = message.panel, self.app.registry, message.rows
         keys = [row.key for row in rows]
         if panel.id == "tag-table":
-            self.change(f"delete tag(s) {', '.join(keys)}", reg.service_tags, self.service_id, delete=keys)
+            self._remove("tag(s)", keys, reg.service_tags, self.service_id, delete=keys)
         elif panel.id == "rule-table":
-            self.change(f"remove {len(rows)} rule(s)", reg.service_rules, self.service_id,
-                        remove=[row.data for row in rows])
+            self._remove("rule(s)", keys, reg.service_rules, self.service_id, remove=[row.data for row in rows])
         else:
-            self.change(f"remove {len(rows)} whitelist entr(ies)", reg.whitelist_remove, self.service_id, keys)
+            self._remove("whitelist entr(ies)", [row.data.permission for row in rows], reg.whitelist_remove,
+                         self.service_id, keys)
+
+    def _remove(self, what: str, names: list[str], call, *args, **kwargs) -> None:
+        """Every removal asks first, naming what goes."""
+        label = f"remove {what} {', '.join(names)}"
+        self.ask_then_change(f"Remove {what} {named(names)} from {self._what()}?", "", "Remove", label,
+                             partial(call, *args, **kwargs))
+
+
+def whitelist_entries(text: str) -> list[str]:
+    """Entries separated by commas (a space belongs to its entry, so `not a valid id` is one entry, refused
+    with its rule); each checked here (S13) so the panel names the bad one before anything is sent."""
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        normalize(entry)
+    return entries
 
 
 def summary(theme: dict, s) -> list[tuple[str, object]]:

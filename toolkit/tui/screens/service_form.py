@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Switch
+from textual.widgets import Button, Input, Label, Select
 
 from toolkit.errors import ToolkitError
 from toolkit.model import service as service_rules
 from toolkit.model import tags as tag_rules
 from toolkit.tui.screens.base import BaseScreen
+from toolkit.tui.widgets.onoff import OnOff
 
 FIELD_OF_RULE = {"S5": "name", "S4": "backend", "S7": "port-id", "S6": "ports", "T1": "tags", "T2": "tags",
                  "T3": "tags", "V2": "vpc", "V3": "vpc", "S11": "vpc", "S8": "form"}
@@ -50,7 +51,8 @@ def show_field_errors(screen, errors: dict) -> None:
 class ServiceFormScreen(BaseScreen):
     AREA = "New service"
     CHANGES = frozenset({"submit"})
-    BINDINGS = [Binding("escape", "app.pop_screen", "Cancel"), Binding("ctrl+s", "submit", "Create")]
+    AUTO_FOCUS = "#name"
+    BINDINGS = [Binding("escape", "back", "Cancel"), Binding("ctrl+s", "submit", "Create")]
 
     def body(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
@@ -60,11 +62,11 @@ class ServiceFormScreen(BaseScreen):
             yield from field("Backend", Select(compact=True, options=[("LB — elastic load balancer", "LB"), ("VM — ECS", "VM"),
                                                 ("BMS (deprecated)", "BMS")], value="LB", id="backend"))
             yield from field("Backend port id", Input(compact=True, placeholder="the one LB or VM port (S7)", id="port-id"))
-            yield from field("Port mappings", Input(compact=True, placeholder="SERVICE:TERMINAL port ..., e.g. 8080:80",
+            yield from field("Port mappings", Input(compact=True, placeholder="SERVICE:TERMINAL ..., e.g. 8080:80 8443:443",
                                                     id="ports"),
                              "S6: Service Port:Terminal Port, TCP, 1–50 mappings, Terminal Ports unique")
-            yield from field("Approval", Switch(value=False, id="approval"),
-                             "S12: connections wait in Approvals until accepted")
+            yield from field("Approval", OnOff(value=False, id="approval"),
+                             "S12: On, connections wait in Approvals until accepted (Space toggles)")
             yield from form_tail(self.app.read_only)
 
     def fetch(self):
@@ -80,7 +82,7 @@ class ServiceFormScreen(BaseScreen):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "cancel":
-            self.app.pop_screen()
+            self.action_back()
         else:
             self.action_submit()
 
@@ -111,7 +113,7 @@ class ServiceFormScreen(BaseScreen):
         tags = self._checked(errors, "tags", lambda: tag_rules.make_tags(
             [tag_rules.parse_tag(t) for t in self._value("tags").split()]))
         args = dict(vpc=vpc, server_type=backend, port_id=port_id, ports=list(ports or ()), name=name or None,
-                    approval=self.query_one("#approval", Switch).value, tags=list(tags or ()),
+                    approval=self.query_one("#approval", OnOff).value, tags=list(tags or ()),
                     description=self._value("description"))
         return args, errors
 
@@ -124,17 +126,15 @@ class ServiceFormScreen(BaseScreen):
         if not errors:
             self.change("create the service", self.app.registry.create_service, **args)
 
-    def on_changed(self, message) -> None:
-        message.stop()
+    def after_change(self, message) -> None:
         service, warnings = message.result
         self.notify(f"created {service.service_name}" + "".join(f"\n{w}" for w in warnings), title="Service created")
         self.app.pop_screen()
 
-    def on_failed(self, message) -> None:
+    def show_failure(self, message) -> None:
         error = message.error
         key = FIELD_OF_RULE.get(getattr(error, "rule", ""))
-        if key:
-            message.stop()
+        if key and message.label != "load":
             self.show_errors({key: error})
         else:
-            super().on_failed(message)
+            super().show_failure(message)

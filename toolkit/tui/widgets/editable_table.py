@@ -24,9 +24,11 @@ class EditableTable(Vertical):
             super().__init__()
 
     def __init__(self, columns: list[str], placeholder: str, *, add: str = "Add", note: str = "",
-                 id: str | None = None) -> None:
+                 what: str = "entry", id: str | None = None) -> None:
         super().__init__(id=id, classes="editable")
         self.columns, self.placeholder, self.add_label, self.note = columns, placeholder, add, note
+        self.what = what
+        """What one row is ("tag", "whitelist entry"): confirmations and the unsaved-input question name it."""
 
     def compose(self) -> ComposeResult:
         if self.note:

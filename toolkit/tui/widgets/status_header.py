@@ -1,13 +1,16 @@
-"""The top bar: product, area, acting account, approvals waiting, read-only badge, busy spinner."""
+"""The top bar, two lines: where the admin is and acts (area, account, region, read-only, approvals waiting,
+busy), then what this app works on (the state file) and its DNS server (address and serving / taken / off)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
 
-class StatusHeader(Horizontal):
+class StatusHeader(Vertical):
     """Shows the app's `pending`, `read_only` and `busy` (watched on the app) for one area title."""
 
     def __init__(self, area: str) -> None:
@@ -15,18 +18,33 @@ class StatusHeader(Horizontal):
         self.area = area
 
     def compose(self) -> ComposeResult:
-        yield Label("vpcep", id="brand")
-        yield Label(self.area, id="area")
-        yield Label("", id="account")
-        yield Label("", id="busy")
-        yield Label("", id="pending")
-        yield Label("READ-ONLY", id="read-only")
+        with Horizontal(id="where"):
+            yield Label("vpcep", id="brand")
+            yield Label(self.area, id="area")
+            yield Label("", id="account")
+            yield Label("", id="busy")
+            yield Label("", id="pending")
+            yield Label("READ-ONLY", id="read-only")
+        with Horizontal(id="context"):
+            yield Label("", id="region")
+            yield Label("", id="dns-state")
+            yield Label("", id="state-path")
 
     def on_mount(self) -> None:
-        self.query_one("#account", Label).update(f"account {self.app.account}")
-        self.watch(self.app, "pending", self._show_pending)
-        self.watch(self.app, "busy", self._show_busy)
-        self.query_one("#read-only").display = bool(self.app.read_only)
+        app = self.app
+        region = getattr(getattr(app.registry, "identity", None), "region", "") or app.settings.identity.region
+        self.query_one("#account", Label).update(f"account {app.account}")
+        self.query_one("#region", Label).update(f"region {region}")
+        path = Path(app.registry.store.path)
+        where = "…" if app.mask_volatile else _home(path.parent)  # pictures: no per-run temp dir
+        self.query_one("#state-path", Label).update(f"state {path.name} in {where}")  # cut at the end: name stays
+        state, text = app.dns.state()
+        dns = self.query_one("#dns-state", Label)
+        dns.update(text)
+        dns.add_class(state)
+        self.watch(app, "pending", self._show_pending)
+        self.watch(app, "busy", self._show_busy)
+        self.query_one("#read-only").display = bool(app.read_only)
 
     def _show_pending(self, pending: int) -> None:
         label = self.query_one("#pending", Label)
@@ -35,3 +53,11 @@ class StatusHeader(Horizontal):
 
     def _show_busy(self, busy: int) -> None:
         self.query_one("#busy", Label).update("working…" if busy else "")
+
+
+def _home(path: Path) -> str:
+    """A directory with the home directory as `~` (it has to fit beside the DNS server's state)."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
