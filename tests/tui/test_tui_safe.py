@@ -41,17 +41,20 @@ async def add(pilot, app, panel_id: str, text: str) -> None:
 
 
 async def test_routes_error_dialog_never_reopens_by_itself(demo):
-    """Was a trap: closing the dialog resumed the screen, which retried the bad gateway and reopened it."""
+    """Was a trap: closing the dialog resumed the screen, which retried the bad gateway and reopened it.
+    A bad gateway is now refused under the input (rule and fix), and no dialog opens by itself afterwards."""
     app = tui(demo, route_backend=lambda: MemoryBackend(connected=["192.168.0.0/24"]))
     async with run(app) as pilot:
         await press(pilot, "5")
         app.screen.query_one("#gateway").value = "192.168.0.1"
-        await press(pilot, "g", "enter")
+        await press(pilot, "i", "enter")
         good = [row.key for row in app.screen.query_one("#route-table").shown_rows]
+        assert good
         app.screen.query_one("#gateway").value = "10.0.0.300"
-        await press(pilot, "g", "enter")
-        assert isinstance(app.screen, ErrorScreen)
-        for key in ("escape", "ctrl+r"):  # close it; then a refresh the user did not type a gateway for
+        await press(pilot, "i", "enter")
+        assert not isinstance(app.screen, ErrorScreen)
+        assert "10.0.0.300" in str(app.screen.query_one(".input-bar .field-error").render())
+        for key in ("escape", "ctrl+r"):  # leave the input; then a refresh the user did not type a gateway for
             await press(pilot, key)
             assert not isinstance(app.screen, ErrorScreen)
         demo.service_tags(demo.list_services()[2].id, set_=[_tag("moved", "yes")])  # the state moves: reload
@@ -177,7 +180,9 @@ async def test_switches_say_on_or_off_and_dns_defaults_off(demo):
         assert isinstance(wizard, EndpointWizardScreen) and wizard.query_one("#dns").value is False
         dns = next(s for s in demo.list_services() if s.short_name == "dns")
         before = {e.id for e in demo.list_endpoints()}
-        wizard.query_one("#cloud").value = dns.service_name
+        await type_text(pilot, "dns")  # the picker has focus: filter to the DNS service, Enter picks it
+        await press(pilot, "enter")
+        assert wizard.chosen == dns.service_name
         wizard.query_one("#vpc").value = demo.get_vpc("vpc-consumer").id
         await press(pilot, "ctrl+s")
         [made] = [e for e in demo.list_endpoints() if e.id not in before]

@@ -21,6 +21,13 @@ def test_snapshot(name, demo, snap_compare):
     assert snap_compare(shot_app(demo), run_before=SHOTS[name], terminal_size=SIZE)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+@pytest.mark.parametrize("name", [name for name in SHOTS if name not in VOLATILE])
+def test_snapshot_at_small_and_large_sizes(name, size, demo, snap_compare):
+    """Every area and dialog at the smallest terminal an admin uses and at a large one (issue 10)."""
+    assert snap_compare(shot_app(demo), run_before=SHOTS[name], terminal_size=size)
+
+
 def test_snapshot_read_only(tmp_path, snap_compare):
     reg = open_demo(tmp_path, read_only=True)
     try:

@@ -141,11 +141,25 @@ async def refused(pilot: Pilot) -> None:
     await press(pilot, "d", "left", "enter")  # the confirm's Delete button
 
 
+async def confirm_delete(pilot: Pilot) -> None:
+    """The confirmation a delete asks first: what it will change, the answers on its buttons."""
+    await settle(pilot)
+    select_row(pilot, "partner-api")
+    await press(pilot, "d")
+
+
+async def json_view(pilot: Pilot) -> None:
+    """`v` on a service: its JSON, read-only, with save-to-file."""
+    await settle(pilot)
+    select_row(pilot, "partner-api")
+    await press(pilot, "v")
+
+
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "services": services, "service-detail": service_detail, "service-form": service_form,
     "endpoints": endpoints, "endpoint-wizard": endpoint_wizard, "approvals": approvals, "dns": dns,
     "routes": routes, "routes-render": routes_render, "checks": checks, "check-run": check_run,
-    "help": help_keys, "error": refused,
+    "help": help_keys, "error": refused, "confirm": confirm_delete, "json-view": json_view,
 }
 VOLATILE = {"check-run"}
 """Shots that depend on the host (a check run, root only): written by `vpcep screenshots`, not snapshot-tested."""
