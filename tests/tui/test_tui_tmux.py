@@ -146,6 +146,7 @@ def type_into_panel(tmux, tabs_right: int, note: str) -> None:
     screen = tmux.wait_for(lambda s: any(line.lstrip().startswith(TYPED) for line in s.splitlines()))
     assert on("Service")(screen) and note in screen, screen
     tmux.send("BTab")  # back to the tab bar
+    tmux.wait_for(lambda s: not typing_in_entry(s))
 
 
 def test_typed_letters_stay_text_in_every_field_at_80x24(tmp_path):
