@@ -65,6 +65,12 @@ class BaseScreen(Screen):
             return False
         return True
 
+    def on_descendant_focus(self, event) -> None:
+        _mark_caption(event.widget, True)
+
+    def on_descendant_blur(self, event) -> None:
+        _mark_caption(event.widget, False)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Worker events stay on their screen (they do not bubble): a check run starting is told to the app."""
         if event.worker.group == "checks" and event.state == WorkerState.RUNNING:
@@ -194,6 +200,14 @@ def named(items: list[str], limit: int = 6) -> str:
     if len(items) > limit:
         shown.append(f"{len(items) - limit} more")
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _mark_caption(widget, focused: bool) -> None:
+    """The focused field's caption is marked (`-focus`), so the admin sees where typing goes."""
+    parent = widget.parent
+    if parent is not None and parent.has_class("field"):
+        for label in parent.query("Label.caption"):
+            label.set_class(focused, "-focus")
 
 
 def _caption(widget) -> str:

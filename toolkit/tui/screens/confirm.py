@@ -19,6 +19,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "answer(False)", "Cancel"),
                 Binding("left,right", "other_button", "Other answer", show=False)]
+    AUTO_FOCUS = "#no"
+    """Focus starts on the safe answer (set as the screen is shown: no later focus to race the first keys)."""
 
     def __init__(self, question: str, explanation: str = "", yes: str = "Yes", no: str = "Cancel") -> None:
         super().__init__()
@@ -35,9 +37,6 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button(f"{self.no} (Esc)", id="no")
 
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "yes")
@@ -47,4 +46,4 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_other_button(self) -> None:
         yes, no = self.query_one("#yes", Button), self.query_one("#no", Button)
-        (no if yes.has_focus else yes).focus()
+        self.set_focus(no if yes.has_focus else yes)  # at once: an Enter right after must press this one

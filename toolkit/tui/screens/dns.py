@@ -30,14 +30,15 @@ class DnsScreen(AreaScreen):
     def body(self) -> ComposeResult:
         yield Static("", id="dns-server", classes="intro")
         yield from super().body()
-        yield Label("Live query log (newest first)", id="log-title", classes="intro")
-        yield ResourceTable(LOG_COLUMNS, id="query-log")
+        serving = self.app.dns.serving  # set as the widgets are made: nothing to look up if the screen is torn down
+        title, log = Label("Live query log (newest first)", id="log-title", classes="intro"), ResourceTable(
+            LOG_COLUMNS, id="query-log")
+        title.display = log.display = serving
+        yield title
+        yield log
 
     def on_mount(self) -> None:  # BaseScreen.on_mount runs too (Textual calls every class's handler)
-        serving = self.app.dns.serving
-        self.query_one("#query-log").display = serving
-        self.query_one("#log-title").display = serving
-        if serving:
+        if self.app.dns.serving:
             self.set_interval(1.0, lambda: self.reload(quiet=True))  # the log moves without the state's generation moving
 
     def fetch(self) -> DnsView:
