@@ -9,7 +9,7 @@ def test_connections_heading_says_packet_id(world, cli):
     cli.ok("service", "whitelist", "gated", "--add", PARTNER)
     cli.ok("--as", PARTNER, "endpoint", "create", "--service", world.gated["id"], "--vpc", "pvpc")
     heading = cli.ok("service", "connections", "gated").out.splitlines()[0].split()
-    assert heading == ["ENDPOINT_ID", "PACKET_ID", "STATUS", "DOMAIN_ID", "CREATED"]
+    assert heading == ["ENDPOINT_ID", "PACKET_ID", "STATUS", "DOMAIN_ID", "CREATED", "DESCRIPTION"]
     assert "marker_id" in cli.ok("--json", "service", "connections", "gated").json["connections"][0]
 
 
