@@ -15,6 +15,7 @@ from toolkit.checks.route import RouteTable, judge_route
 from toolkit.checks.state import check_obs_state, check_state
 from toolkit.checks.tcp import check_tcp
 from toolkit.errors import ToolkitError
+from toolkit.model.service import ServiceType
 from toolkit.registry.checks import CheckTarget, CloudEndpoint
 
 
@@ -75,7 +76,7 @@ class Runner:
         dns_result, hosts = await self._dns(dns_step.check_dns(target, o.resolver, self.sockets, o.timeout,
                                                                 o.obs_cidr))
         done(dns_result)
-        route, lookups = await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3")
+        route, lookups = await self._route(hosts, "O4" if target.endpoint.service_type == ServiceType.GATEWAY else "O3")
         done(route)
         policy = done(_timed(check_policy, target, lookups))
         ports = [p.client_port for p in target.service.ports] if target.service else []

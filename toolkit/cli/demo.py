@@ -40,7 +40,8 @@ def same_account_vpcs(reg: Registry) -> None:
     reg.create_vpc("vpc-consumer", "192.168.0.0/16")
     reg.create_subnet("subnet-web", "vpc-consumer", "192.168.1.0/24")
     service, _ = reg.create_service(vpc="vpc-provider", server_type="LB", port_id="elb-port-app01",
-                                    ports=[PortMapping(8080, 80)], name="app", tags=[Tag("env", "demo")],
+                                    ports=[PortMapping(server_port=8080, client_port=80)], name="app",
+                                    tags=[Tag("env", "demo")],
                                     description="web app behind an ELB")
     reg.service_rules(service.id, add=[parse_rule("sg:198.19.128.0/17:8080")])
     reg.create_endpoint(EndpointRequest(service=service.id, vpc="vpc-consumer", subnet="subnet-web",
@@ -52,7 +53,8 @@ def cross_account_approval(reg: Registry) -> None:
     reg.create_vpc("vpc-shared", "10.2.0.0/16")
     reg.create_subnet("subnet-api", "vpc-shared", "10.2.0.0/24")
     service, _ = reg.create_service(vpc="vpc-shared", server_type="VM", port_id="ecs-port-api01",
-                                    ports=[PortMapping(8443, 443)], name="partner-api", approval=True,
+                                    ports=[PortMapping(server_port=8443, client_port=443)], name="partner-api",
+                                    approval=True,
                                     description="API shared with a partner account")
     reg.service_rules(service.id, add=[parse_rule("sg:198.19.128.0/17:8443")])
     reg.create_account(PARTNER)  # R4: an account is created before anyone acts as it

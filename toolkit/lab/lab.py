@@ -13,6 +13,7 @@ from pathlib import Path
 from toolkit.errors import LabError
 from toolkit.lab import netns, topology
 from toolkit.lab.topology import GW_IDC, IDC_ADDRESS, IDC_NET, Topology
+from toolkit.model.endpoint import EndpointStatus
 
 RECORD_DIR = Path("/run/vpcep-lab")
 OBS_PORTS = (80, 443)
@@ -42,7 +43,7 @@ def inventory(reg) -> Inventory:
     accounts = [a.domain_id for a in reg.list_accounts()]
     views = [reg.acting(a) for a in accounts]
     services = {s.id: s for view in views for s in view.list_services()}
-    endpoints = [e for view in views for e in view.list_endpoints() if e.status == "accepted" and e.ip]
+    endpoints = [e for view in views for e in view.list_endpoints() if e.status == EndpointStatus.ACCEPTED and e.ip]
     vpcs = {v.id: v.cidr for view in views for v in view.list_vpcs()}
     dns = tuple(e.ip for e in endpoints if services.get(e.endpoint_service_id) and
                 services[e.endpoint_service_id].short_name == "dns" and services[e.endpoint_service_id].builtin)

@@ -123,12 +123,14 @@ class EndpointCases(ServiceCases):
                                     domain=ident.domain, service=service.short_name or "svc"),)
         status = rules.initial_status(service.approval_enabled and not service.builtin)
         endpoint = Endpoint(
-            endpoint_id, service.id, service.service_name, str(service.service_type), status, placement["ip"],
-            txn.next_marker(), vpc.id, placement["subnet_id"], request.enable_dns, names, placement["routetables"],
-            bool(whitelist), whitelist, tag_list, request.description, self.account, ident.project, ident.region,
-            now, now)
+            id=endpoint_id, endpoint_service_id=service.id, endpoint_service_name=service.service_name,
+            service_type=service.service_type, status=status, ip=placement["ip"], marker_id=txn.next_marker(),
+            vpc_id=vpc.id, subnet_id=placement["subnet_id"], enable_dns=request.enable_dns, dns_names=names,
+            routetables=placement["routetables"], enable_whitelist=bool(whitelist), whitelist=whitelist,
+            tags=tag_list, description=request.description, domain_id=self.account, project_id=ident.project,
+            region=ident.region, created_at=now, updated_at=now)
         if status == EndpointStatus.CREATING:
-            endpoint = rules.transition(endpoint, "created", now)
+            endpoint = rules.transition(endpoint, rules.EndpointAction.CREATE, now)
         return endpoint
 
     def list_endpoints(self, id_: str = "", service: str = "", tags: list[Tag] = ()) -> list[Endpoint]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from toolkit import clock
 from toolkit.errors import Conflict, NotFound, ValidationError
 from toolkit.model import network as net
 from toolkit.model import permissions
 from toolkit.model import quota as quota_rules
-from toolkit.model.network import Account, Subnet, Vpc
-from toolkit.model.quota import Quota
+from toolkit.model.network import Account, RouteOrigin, Subnet, Vpc
+from toolkit.model.quota import Quota, QuotaKind
 from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType, stored_name
 from toolkit.registry.base import Base, Identity, new_id
 from toolkit.store.sqlite import Txn
@@ -33,7 +34,7 @@ class NetworkCases(Base):
             ident = Identity(region, domain.lower().strip("."), account, project or secrets.token_hex(16))
             for key, value in vars(ident).items():
                 txn.set_meta(key, value)
-            self._put_account(txn, Account(account))
+            self._put_account(txn, Account(domain_id=account))
             self._create_builtins(txn, ident)
         self._identity = ident
         return ident
@@ -45,15 +46,18 @@ class NetworkCases(Base):
             kind = ServiceType(kind)
             ports = _BUILTIN_PORTS.get(short, ((443, 443),))
             service = EndpointService(
-                service_id, stored_name(ident.region, short, service_id), kind, None, None, None, False,
-                tuple(PortMapping(s, c) for s, c in ports), (), f"built-in {short.upper()} cloud service",
-                ServiceStatus.AVAILABLE, "cloud", ident.project, ident.region, now, now, True, short)
+                id=service_id, service_name=stored_name(ident.region, short, service_id), service_type=kind,
+                server_type=None, port_id=None, vpc_id=None, approval_enabled=False,
+                ports=tuple(PortMapping(server_port=s, client_port=c) for s, c in ports), tags=(),
+                description=f"built-in {short.upper()} cloud service", status=ServiceStatus.AVAILABLE,
+                domain_id="cloud", project_id=ident.project, region=ident.region, created_at=now, updated_at=now,
+                builtin=True, short_name=short)
             txn.put("services", service.to_dict())
 
     # -- accounts ----------------------------------------------------------
     def create_account(self, domain_id: str, org_path: str = "") -> Account:
         """Register an account, optionally inside an organization path (S13)."""
-        account = Account(net.validate_account(domain_id), permissions.validate_org_path(org_path))
+        account = Account(domain_id=net.validate_account(domain_id), org_path=permissions.validate_org_path(org_path))
         with self._write("create an account") as txn:
             self._put_account(txn, account)
         return account
@@ -63,7 +67,7 @@ class NetworkCases(Base):
         me, own = self.account, self.identity.account
         with self.store.read() as txn:
             docs = txn.select("accounts") if me == own else [txn.get("accounts", me)]
-        return [Account(d["domain_id"], d.get("org_path", "")) for d in docs]
+        return [Account.from_dict(d) for d in docs]
 
     # -- VPCs --------------------------------------------------------------
     def create_vpc(self, name: str, cidr: str) -> Vpc:
@@ -73,7 +77,8 @@ class NetworkCases(Base):
         with self._write("create a VPC") as txn:
             if txn.select("vpcs", domain_id=self.account, name=name):
                 raise Conflict(f"VPC {name} already exists", rule="V2", fix="choose another name")
-            vpc = Vpc(new_id(), name, str(network), self.account, "rtb-" + new_id()[:8], clock.now())
+            vpc = Vpc(id=new_id(), name=name, cidr=str(network), domain_id=self.account,
+                      routetable_id="rtb-" + new_id()[:8], created_at=clock.now())
             txn.put("vpcs", vpc.to_dict())
         return vpc
 
@@ -100,7 +105,7 @@ class NetworkCases(Base):
         with self._write("add a VPC route") as txn:
             vpc = self._vpc(txn, ref)
             route = net.validate_route(vpc, destination, nexthop)
-            vpc = Vpc(*_vpc_fields(vpc), routes=vpc.routes + (route,))
+            vpc = replace(vpc, routes=vpc.routes + (route,))
             txn.put("vpcs", vpc.to_dict())
         return vpc
 
@@ -109,14 +114,14 @@ class NetworkCases(Base):
         with self._write("remove a VPC route") as txn:
             vpc = self._vpc(txn, ref)
             target = str(net.parse_network(destination, "V2"))
-            held = [r for r in vpc.routes if r.destination == target and r.origin == net.ORIGIN_ENDPOINT]
+            held = [r for r in vpc.routes if r.destination == target and r.origin == RouteOrigin.ENDPOINT]
             if held:
                 raise Conflict(f"the route to {target} is gateway endpoint {held[0].nexthop}'s", rule="E6",
                                fix=f"delete the endpoint to remove it: `vpcep endpoint delete {held[0].nexthop}`")
             kept = tuple(r for r in vpc.routes if r.destination != target)
             if len(kept) == len(vpc.routes):
                 raise NotFound(f"VPC {vpc.name} has no route to {target}", rule="V2")
-            vpc = Vpc(*_vpc_fields(vpc), routes=kept)
+            vpc = replace(vpc, routes=kept)
             txn.put("vpcs", vpc.to_dict())
         return vpc
 
@@ -134,15 +139,15 @@ class NetworkCases(Base):
             raise Conflict(f"route table {vpc.routetable_id} of VPC {vpc.name} already routes {route.destination}",
                            rule="E6", fix=f"remove that route first: `vpcep vpc routes {vpc.name} --remove "
                                           f"{route.destination}`")
-        txn.put("vpcs", Vpc(*_vpc_fields(vpc), routes=vpc.routes + (route,)).to_dict())
+        txn.put("vpcs", replace(vpc, routes=vpc.routes + (route,)).to_dict())
 
     def _detach_gateway(self, txn: Txn, vpc_id: str, endpoint_id: str) -> None:
         """E6: the routes a deleted gateway endpoint added leave its route tables with it."""
         doc = txn.get("vpcs", vpc_id)
         if doc:
             vpc = Vpc.from_dict(doc)
-            kept = tuple(r for r in vpc.routes if not (r.origin == net.ORIGIN_ENDPOINT and r.nexthop == endpoint_id))
-            txn.put("vpcs", Vpc(*_vpc_fields(vpc), routes=kept).to_dict())
+            kept = tuple(r for r in vpc.routes if not (r.origin == RouteOrigin.ENDPOINT and r.nexthop == endpoint_id))
+            txn.put("vpcs", replace(vpc, routes=kept).to_dict())
 
     def _vpc(self, txn: Txn, ref: str) -> Vpc:
         doc = txn.get("vpcs", ref)
@@ -163,7 +168,8 @@ class NetworkCases(Base):
             network = net.validate_subnet_cidr(cidr, vpc, siblings)
             if any(s.name == name for s in siblings):
                 raise Conflict(f"subnet {name} already exists in VPC {vpc.name}", rule="V2", fix="choose another name")
-            subnet = Subnet(new_id(), name, str(network), vpc.id, self.account, clock.now())
+            subnet = Subnet(id=new_id(), name=name, cidr=str(network), vpc_id=vpc.id, domain_id=self.account,
+                            created_at=clock.now())
             txn.put("subnets", subnet.to_dict())
         return subnet
 
@@ -198,7 +204,7 @@ class NetworkCases(Base):
     def quotas(self) -> list[Quota]:
         """S8/E7: used/limit per resource type for the acting account."""
         with self.store.read() as txn:
-            return [Quota(kind, self._used(txn, kind), self._limit(txn, kind)) for kind in quota_rules.TYPES]
+            return [Quota(type=kind, used=self._used(txn, kind), quota=self._limit(txn, kind)) for kind in quota_rules.TYPES]
 
     def set_quota(self, kind: str, value: int) -> Quota:
         """The "increase quota" path: stored in the state for the acting account, never below what is used."""
@@ -206,27 +212,23 @@ class NetworkCases(Base):
             quota_rules.check_setting(kind, self._used(txn, kind), self._limit(txn, kind), value)
             txn.put("quotas", {"id": f"{self.account}:{kind}", "domain_id": self.account, "type": kind,
                                "quota": value})
-            return Quota(kind, self._used(txn, kind), value)
+            return Quota(type=kind, used=self._used(txn, kind), quota=value)
 
     def _used(self, txn: Txn, kind: str) -> int:
-        table = "services" if kind == "endpoint_service" else "endpoints"
+        table = "services" if kind == QuotaKind.SERVICE else "endpoints"
         return txn.count(table, domain_id=self.account)
 
     def _limit(self, txn: Txn, kind: str) -> int:
         doc = txn.get("quotas", f"{self.account}:{kind}")
         if doc:
             return doc["quota"]
-        return self.settings.quota.services if kind == "endpoint_service" else self.settings.quota.endpoints
+        return self.settings.quota.services if kind == QuotaKind.SERVICE else self.settings.quota.endpoints
 
     def _check_quota(self, txn: Txn, kind: str) -> None:
         quota_rules.check(kind, self._used(txn, kind), self._limit(txn, kind))
 
 
 _BUILTIN_PORTS = {"obs": ((443, 443), (80, 80)), "dns": ((53, 53),)}
-
-
-def _vpc_fields(vpc: Vpc) -> tuple:
-    return vpc.id, vpc.name, vpc.cidr, vpc.domain_id, vpc.routetable_id, vpc.created_at
 
 
 def _refuse_in_use(txn: Txn, what: str, **where) -> None:

@@ -9,7 +9,7 @@ from toolkit.errors import Conflict, NotFound, ValidationError
 from toolkit.model import permissions
 from toolkit.model import service as rules
 from toolkit.model import tags as tag_rules
-from toolkit.model.endpoint import ACTIVE, Endpoint, EndpointStatus, transition
+from toolkit.model.endpoint import ACTIVE, Endpoint, EndpointAction, EndpointStatus, transition
 from toolkit.model.network import check_vpc_usable
 from toolkit.model.permissions import WhitelistEntry
 from toolkit.model.rules import BackendRule
@@ -50,9 +50,11 @@ class ServiceCases(NetworkCases):
     def _new_service(self, name, server, port_id, vpc_id, approval, mappings, tag_list, description):
         service_id, now, ident = new_id(), clock.now(), self.identity
         return EndpointService(
-            service_id, rules.stored_name(ident.region, name, service_id), ServiceType.INTERFACE, str(server),
-            port_id, vpc_id, approval, mappings, tag_list, description, ServiceStatus.AVAILABLE, self.account,
-            ident.project, ident.region, now, now, False, name or "")
+            id=service_id, service_name=rules.stored_name(ident.region, name, service_id),
+            service_type=ServiceType.INTERFACE, server_type=server, port_id=port_id, vpc_id=vpc_id,
+            approval_enabled=approval, ports=mappings, tags=tag_list, description=description,
+            status=ServiceStatus.AVAILABLE, domain_id=self.account, project_id=ident.project, region=ident.region,
+            created_at=now, updated_at=now, short_name=name or "")
 
     def list_services(self, name: str = "", id_: str = "", tags: list[Tag] = ()) -> list[EndpointService]:
         """E12: the services the caller may see (own, built-in, whitelisting it), by name or id keyword and tags."""
@@ -93,7 +95,7 @@ class ServiceCases(NetworkCases):
                                rule="S10", fix="reject or delete those endpoints first")
             now = clock.now()
             for endpoint in self._endpoints_of(txn, service):
-                txn.put("endpoints", transition(endpoint, "fail", now).to_dict())
+                txn.put("endpoints", transition(endpoint, EndpointAction.FAIL, now).to_dict())
             for table in ("whitelist", "rules", "connection_notes"):
                 for doc in txn.select(table, service_id=service.id):
                     txn.delete(table, doc["id"])
@@ -111,12 +113,12 @@ class ServiceCases(NetworkCases):
         return [e for e in self._endpoints_of(txn, service) if not service.builtin or e.domain_id == self.account]
 
     def accept(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
-        return self._decide(ref, endpoint_ids, "accept")
+        return self._decide(ref, endpoint_ids, EndpointAction.ACCEPT)
 
     def reject(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
-        return self._decide(ref, endpoint_ids, "reject")
+        return self._decide(ref, endpoint_ids, EndpointAction.REJECT)
 
-    def _decide(self, ref: str, endpoint_ids: list[str], action: str) -> list[Endpoint]:
+    def _decide(self, ref: str, endpoint_ids: list[str], action: EndpointAction) -> list[Endpoint]:
         """S12/E8: all or none of the given endpoints change."""
         with self._write(f"{action} endpoints") as txn:
             service = self._owned(txn, ref)
@@ -149,7 +151,8 @@ class ServiceCases(NetworkCases):
             present = {e.permission for e in self._entries(txn, service)}
             for permission in dict.fromkeys(wanted):
                 if permission not in present:
-                    entry = WhitelistEntry(new_id(), permission, description, clock.now())
+                    entry = WhitelistEntry(id=new_id(), permission=permission, description=description,
+                                           created_at=clock.now())
                     txn.put("whitelist", {**entry.to_dict(), "service_id": service.id})
             return self._entries(txn, service)
 
@@ -167,8 +170,7 @@ class ServiceCases(NetworkCases):
             return self._entries(txn, service)
 
     def _entries(self, txn: Txn, service: EndpointService) -> list[WhitelistEntry]:
-        return [WhitelistEntry(d["id"], d["permission"], d["description"], d["created_at"])
-                for d in txn.select("whitelist", service_id=service.id)]
+        return [WhitelistEntry.from_dict(d) for d in txn.select("whitelist", service_id=service.id)]
 
     # -- changes after creation (issue 9): service update, connection and whitelist descriptions ----------
     def update_service(self, ref: str, *, approval: bool | None = None, description: str | None = None,
@@ -388,9 +390,9 @@ def _pending(endpoints) -> list[Endpoint]:
     return [e for e in endpoints if e.status == EndpointStatus.PENDING]
 
 
-def _require_decidable(service: EndpointService, endpoint: Endpoint, action: str) -> None:
+def _require_decidable(service: EndpointService, endpoint: Endpoint, action: EndpointAction) -> None:
     """S12: with approval off only the endpoints left pendingAcceptance (approval was on) can still be decided."""
     if not service.approval_enabled and endpoint.status != EndpointStatus.PENDING:
         raise ValidationError(f"service {service.service_name} has approval off; endpoint {endpoint.id} is "
-                              f"{endpoint.status}, only endpoints left pendingAcceptance can be {action}ed", rule="S12",
+                              f"{endpoint.status}, only endpoints left pendingAcceptance can be {action.past}", rule="S12",
                               fix=f"turn approval on first: `vpcep service update {service.id} --approval on`")

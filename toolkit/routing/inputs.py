@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from toolkit.model.endpoint import EndpointStatus
+from toolkit.model.rules import RuleAction, RuleKind
 from toolkit.routing.plan import HostRoute, PlanInputs, ServiceInfo, VpcInfo
-
-ACCEPTED = "accepted"
 
 
 def plan_inputs(reg, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str | None = None,
@@ -22,7 +22,8 @@ def plan_inputs(reg, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str 
 def dns_endpoint_ips(reg) -> list[str]:
     """O1: the ip of every accepted endpoint whose service is the DNS cloud service."""
     dns_ids = {s.id for s in reg.list_services() if s.builtin and s.short_name == "dns"}
-    return [e.ip for e in reg.list_endpoints() if e.endpoint_service_id in dns_ids and e.ip and e.status == ACCEPTED]
+    return [e.ip for e in reg.list_endpoints()
+            if e.endpoint_service_id in dns_ids and e.ip and e.status == EndpointStatus.ACCEPTED]
 
 
 def vpcs(reg) -> list[VpcInfo]:
@@ -38,7 +39,7 @@ def services(reg) -> list[ServiceInfo]:
         if svc.builtin or svc.domain_id != reg.account:  # list_services also shows whitelisting ones
             continue
         rules = reg.service_rules(svc.id)
-        allowed = tuple((r.cidr, r.port_min, r.port_max) for r in rules if str(r.kind) == "sg" and r.action == "allow")
+        allowed = tuple((r.cidr, r.port_min, r.port_max) for r in rules if r.kind == RuleKind.SG and r.action == RuleAction.ALLOW)
         found.append(ServiceInfo(svc.service_name, svc.server_type or "", tuple(p.server_port for p in svc.ports),
                                  allowed))
     return found
