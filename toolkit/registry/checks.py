@@ -9,7 +9,8 @@ from toolkit.errors import NotFound
 from toolkit.model.endpoint import Endpoint
 from toolkit.model.rules import BackendRule
 from toolkit.model.service import EndpointService
-from toolkit.registry.endpoints import EndpointCases
+from toolkit.registry import lookup
+from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
 
 
@@ -34,25 +35,25 @@ class CloudEndpoint:
     short_name: str
 
 
-class CheckCases(EndpointCases):
+class CheckCases(Base):
     """Reads for the checks, and their recorded runs."""
 
     def check_targets(self, endpoint_ids: list[str] = ()) -> list[CheckTarget]:
         """The given own endpoints (all of them when none is given), with their service's facts."""
         with self.store.read() as txn:
             if endpoint_ids:
-                endpoints = [self._endpoint(txn, endpoint_id, "F4") for endpoint_id in endpoint_ids]
+                endpoints = [lookup.endpoint(txn, self.account, endpoint_id, "F4") for endpoint_id in endpoint_ids]
             else:
                 endpoints = [Endpoint.from_dict(d) for d in txn.select("endpoints", domain_id=self.account)]
             return [self._target(txn, endpoint) for endpoint in endpoints]
 
     def _target(self, txn: Txn, endpoint: Endpoint) -> CheckTarget:
         doc = txn.get("services", endpoint.endpoint_service_id)
-        service = self._counted(txn, EndpointService.from_dict(doc)) if doc else None
-        whitelist = tuple(e.permission for e in self._entries(txn, service)) if service else ()
-        rules = tuple(self._rules(txn, service)) if service else ()
+        service = lookup.counted(txn, EndpointService.from_dict(doc)) if doc else None
+        whitelist = tuple(lookup.permissions_of(txn, service)) if service else ()
+        rules = tuple(lookup.rules(txn, service)) if service else ()
         ident = self.identity
-        return CheckTarget(endpoint, service, whitelist, rules, self._org_path(txn, self.account),
+        return CheckTarget(endpoint, service, whitelist, rules, lookup.org_path(txn, self.account),
                            ident.region, ident.domain)
 
     def cloud_endpoints(self) -> list[CloudEndpoint]:
