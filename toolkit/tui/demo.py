@@ -1,39 +1,22 @@
 """The TUI's demo state: `vpcep demo`'s three scenarios plus one request waiting for approval.
 
-`fixed_seams()` gives the registry deterministic `ids` and `clock` while a state is built, so
-that snapshots and the committed screenshots do not change from run to run.
+The state is built through the registry's deterministic seams (`fixed_seams()`), so that
+snapshots and the committed screenshots do not change from run to run.
 """
 
 from __future__ import annotations
 
-import itertools
-import random
 import tempfile
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
 from toolkit import config
-from toolkit.cli.demo import PARTNER, build_demo
 from toolkit.registry import Registry
+from toolkit.registry.demo import PARTNER, build_demo, fixed_seams
 from toolkit.registry.endpoints import EndpointRequest
 
 OWNER = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 PROJECT = "0123456789abcdef0123456789abcdef"
-
-
-def fixed_seams() -> dict:
-    """`ids` and `clock` for a registry: seeded UUIDs, and timestamps 37 s apart from 2026-01-15T09:00:00Z."""
-    rng, ticks = random.Random(2026), itertools.count(0)
-
-    def ids() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-    def clock() -> str:
-        minutes, seconds = divmod(next(ticks) * 37, 60)
-        return f"2026-01-15T{9 + minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}.000Z"
-
-    return {"ids": ids, "clock": clock}
 
 
 def build_tui_demo(reg: Registry) -> None:
