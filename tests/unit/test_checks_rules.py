@@ -10,7 +10,7 @@ from toolkit.checks.state import check_state
 from toolkit.model.endpoint import Endpoint, EndpointStatus
 from toolkit.model.rules import parse_rule
 from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType
-from toolkit.registry.checks import CheckTarget
+from toolkit.checks.target import CheckTarget
 
 OWNER, OTHER = "a" * 32, "b" * 32
 SERVICE = EndpointService(
@@ -31,7 +31,8 @@ def target(rules=(), whitelist=(f"iam:domain::{OTHER}",), **changes) -> CheckTar
     service = replace(SERVICE, **{k: v for k, v in changes.items() if k in ("server_type",)})
     if "service_status" in changes:
         service = replace(service, status=changes["service_status"])
-    return CheckTarget(endpoint, service, tuple(whitelist), tuple(parse_rule(r) for r in rules), "", "r1", "example.com")
+    return CheckTarget(endpoint=endpoint, service=service, whitelist=tuple(whitelist),
+                       rules=tuple(parse_rule(r) for r in rules), org_path="", region="r1", domain="example.com")
 
 
 @pytest.mark.parametrize(("changes", "rule"), [
@@ -129,10 +130,11 @@ def test_policy_whitelist_off_says_so():
 
 
 def cloud(short: str, vpc: str, status=EndpointStatus.ACCEPTED):
-    from toolkit.registry.checks import CloudEndpoint
+    from toolkit.checks.target import CloudEndpoint
 
     kind = "gateway" if short == "obs" else "interface"
-    return CloudEndpoint(replace(ENDPOINT, id=f"{short}-{vpc}", service_type=kind, vpc_id=vpc, status=status), short)
+    endpoint = replace(ENDPOINT, id=f"{short}-{vpc}", service_type=kind, vpc_id=vpc, status=status)
+    return CloudEndpoint(endpoint=endpoint, short_name=short)
 
 
 @pytest.mark.parametrize(("endpoints", "status", "words"), [

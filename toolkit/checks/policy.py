@@ -6,12 +6,12 @@ from __future__ import annotations
 import ipaddress
 
 from toolkit.checks.result import StepResult, failed, passed, skipped
+from toolkit.checks.route import Lookup
+from toolkit.checks.target import CheckTarget
+from toolkit.checks.whitelist import WhitelistVerdict, judge_whitelist
 from toolkit.model.network import ENDPOINT_SOURCE_CIDR
 from toolkit.model.rules import BackendRule, RuleAction, RuleKind
 from toolkit.model.service import ServerType
-from toolkit.checks.route import Lookup
-from toolkit.checks.whitelist import WhitelistVerdict, judge_whitelist
-from toolkit.registry.checks import CheckTarget
 
 SOURCE = ipaddress.IPv4Network(ENDPOINT_SOURCE_CIDR)
 

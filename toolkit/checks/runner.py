@@ -13,10 +13,10 @@ from toolkit.checks.policy import check_policy
 from toolkit.checks.result import StepResult, TargetReport
 from toolkit.checks.route import RouteTable, judge_route
 from toolkit.checks.state import check_obs_state, check_state
+from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.checks.tcp import check_tcp
 from toolkit.errors import ToolkitError
 from toolkit.model.service import ServiceType
-from toolkit.registry.checks import CheckTarget, CloudEndpoint
 
 
 class NothingToCheck(ToolkitError):

@@ -19,6 +19,16 @@ _ACCOUNT = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
+@dataclass(frozen=True)
+class Identity:
+    """V1: the state's region, domain, own account and project, fixed at init."""
+
+    region: str
+    domain: str
+    account: str
+    project: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Account(Record):
     """An account (domain); org_path places it in an organization for S13 entries."""

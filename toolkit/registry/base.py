@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from toolkit import clock as clocks
 from toolkit.config import Settings
 from toolkit.errors import ConfigError, NotFound, ReadOnly
-from toolkit.model.network import validate_account
+from toolkit.model.network import Identity, validate_account
 from toolkit.store.sqlite import Store
-
-
-@dataclass(frozen=True)
-class Identity:
-    """V1: the state's region, domain, own account and project, fixed at init."""
-
-    region: str
-    domain: str
-    account: str
-    project: str
 
 
 def new_id() -> str:

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
+from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.errors import NotFound
 from toolkit.model.endpoint import Endpoint
-from toolkit.model.rules import BackendRule
 from toolkit.model.service import EndpointService
 from toolkit.registry import lookup
 from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
-
-
-@dataclass(frozen=True)
-class CheckTarget:
-    """Everything the steps of one endpoint's check read from the inventory."""
-
-    endpoint: Endpoint
-    service: EndpointService | None
-    whitelist: tuple[str, ...]
-    rules: tuple[BackendRule, ...]
-    org_path: str
-    region: str
-    domain: str
-
-
-@dataclass(frozen=True)
-class CloudEndpoint:
-    """O1: one of the acting account's endpoints to a built-in cloud service, with that service's short name."""
-
-    endpoint: Endpoint
-    short_name: str
 
 
 class CheckCases(Base):
@@ -53,15 +31,16 @@ class CheckCases(Base):
         whitelist = tuple(lookup.permissions_of(txn, service)) if service else ()
         rules = tuple(lookup.rules(txn, service)) if service else ()
         ident = self.identity
-        return CheckTarget(endpoint, service, whitelist, rules, lookup.org_path(txn, self.account),
-                           ident.region, ident.domain)
+        return CheckTarget(endpoint=endpoint, service=service, whitelist=whitelist, rules=rules,
+                           org_path=lookup.org_path(txn, self.account), region=ident.region, domain=ident.domain)
 
     def cloud_endpoints(self) -> list[CloudEndpoint]:
         """The acting account's endpoints to built-in cloud services (DNS, OBS, …): what `check obs` needs (O1)."""
         with self.store.read() as txn:
             pairs = [(Endpoint.from_dict(d), txn.get("services", d["endpoint_service_id"]))
                      for d in txn.select("endpoints", domain_id=self.account)]
-        return [CloudEndpoint(e, doc.get("short_name", "")) for e, doc in pairs if doc and doc.get("builtin")]
+        return [CloudEndpoint(endpoint=e, short_name=doc.get("short_name", "")) for e, doc in pairs
+                if doc and doc.get("builtin")]
 
     def record_check(self, report: dict) -> str:
         """Store one run's report (JSON form) and return its id."""

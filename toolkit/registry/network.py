@@ -9,11 +9,11 @@ from toolkit.errors import Conflict, NotFound, ValidationError
 from toolkit.model import network as net
 from toolkit.model import permissions
 from toolkit.model import quota as quota_rules
-from toolkit.model.network import Account, RouteOrigin, Subnet, Vpc
+from toolkit.model.network import Account, Identity, RouteOrigin, Subnet, Vpc
 from toolkit.model.quota import Quota, QuotaKind
 from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType, stored_name
 from toolkit.registry import lookup
-from toolkit.registry.base import Base, Identity
+from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
 
 

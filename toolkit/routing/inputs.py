@@ -5,9 +5,10 @@ from __future__ import annotations
 from toolkit.model.endpoint import EndpointStatus
 from toolkit.model.rules import RuleAction, RuleKind
 from toolkit.routing.plan import HostRoute, PlanInputs, ServiceInfo, VpcInfo
+from toolkit.routing.source import PlanSource
 
 
-def plan_inputs(reg, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str | None = None,
+def plan_inputs(reg: PlanSource, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str | None = None,
                 extra: list[str] = (), existing: list[HostRoute] | None = None) -> PlanInputs:
     """PlanInputs for the acting account: DNS endpoints default to its accepted DNS-service endpoints (O1)."""
     settings, ident = reg.settings, reg.identity
@@ -19,20 +20,20 @@ def plan_inputs(reg, gateway: str, dns_endpoints: list[str] = (), obs_cidr: str 
         private_zones=tuple(private_zones(reg)), existing=None if existing is None else tuple(existing))
 
 
-def dns_endpoint_ips(reg) -> list[str]:
+def dns_endpoint_ips(reg: PlanSource) -> list[str]:
     """O1: the ip of every accepted endpoint whose service is the DNS cloud service."""
     dns_ids = {s.id for s in reg.list_services() if s.builtin and s.short_name == "dns"}
     return [e.ip for e in reg.list_endpoints()
             if e.endpoint_service_id in dns_ids and e.ip and e.status == EndpointStatus.ACCEPTED]
 
 
-def vpcs(reg) -> list[VpcInfo]:
+def vpcs(reg: PlanSource) -> list[VpcInfo]:
     subnets = reg.list_subnets()
     return [VpcInfo(v.name, v.cidr, tuple((s.name, s.cidr) for s in subnets if s.vpc_id == v.id),
                     tuple(r.destination for r in v.routes)) for v in reg.list_vpcs()]
 
 
-def services(reg) -> list[ServiceInfo]:
+def services(reg: PlanSource) -> list[ServiceInfo]:
     """The account's own services with their server ports and recorded sg allow rules (S15)."""
     found = []
     for svc in reg.list_services():
@@ -45,7 +46,7 @@ def services(reg) -> list[ServiceInfo]:
     return found
 
 
-def private_zones(reg) -> list[str]:
+def private_zones(reg: PlanSource) -> list[str]:
     """The parent zone of every private endpoint name (E5), else the one the name template makes."""
     zones = [record.name.split(".", 1)[1] for record in reg.private_records() if "." in record.name]
     return list(dict.fromkeys(zones)) or [template_zone(reg.settings.dns.name_template, reg.identity)]
