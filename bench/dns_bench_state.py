@@ -20,7 +20,8 @@ def main(state: str, out_dir: str, count: int = 200, buckets: int = 1000) -> Non
     reg.create_vpc("vpc-p", "10.1.0.0/16")
     reg.create_vpc("vpc-c", "10.2.0.0/16")
     reg.create_subnet("sn-c", "vpc-c", "10.2.0.0/22")
-    service, _ = reg.create_service(vpc="vpc-p", server_type="LB", port_id="lb-1", ports=[PortMapping(80, 80)], name="web")
+    service, _ = reg.create_service(vpc="vpc-p", server_type="LB", port_id="lb-1",
+                                    ports=[PortMapping(server_port=80, client_port=80)], name="web")
     names = [reg.create_endpoint(EndpointRequest(service=service.id, vpc="vpc-c", subnet="sn-c", enable_dns=True)).dns_names[0]
              for _ in range(count)]
     rng = random.Random(3)

@@ -40,7 +40,7 @@ def build_state(directory: str, count: int) -> Registry:
     reg.create_vpc("vpc-consumer", "10.20.0.0/16")
     reg.create_subnet("subnet-big", "vpc-consumer", "10.20.0.0/20")
     service, _ = reg.create_service(vpc="vpc-provider", server_type="LB", port_id="elb-1",
-                                    ports=[PortMapping(8080, 80)], name="app")
+                                    ports=[PortMapping(server_port=8080, client_port=80)], name="app")
     for _ in range(count):
         reg.create_endpoint(EndpointRequest(service=service.id, vpc="vpc-consumer", subnet="subnet-big",
                                             enable_dns=True))

@@ -29,7 +29,8 @@ def test_bind_secondary_transfers_our_zone_and_follows_notify(bind, serve, setti
     registry.create_vpc("vpc-p", "10.1.0.0/16")
     registry.create_vpc("vpc-c", "192.168.0.0/16")
     registry.create_subnet("sn-c", "vpc-c", "192.168.1.0/24")
-    service, _ = registry.create_service(vpc="vpc-p", server_type="LB", port_id="lb-1", ports=[PortMapping(80, 80)],
+    service, _ = registry.create_service(vpc="vpc-p", server_type="LB", port_id="lb-1",
+                                         ports=[PortMapping(server_port=80, client_port=80)],
                                          name="web", approval=True)
     waiting = registry.create_endpoint(EndpointRequest(service=service.id, vpc="vpc-c", subnet="sn-c", enable_dns=True))
     bind_port = free_port()

@@ -1,6 +1,6 @@
 """SVG snapshots of every area, the detail, forms and modals (pytest-textual-snapshot).
 
-The state is the TUI demo built under `fixed_ids()` (seeded UUIDs and timestamps), the
+The state is the TUI demo built with `fixed_seams()` (seeded UUIDs and timestamps), the
 app has no polling and no blinking cursor, and each script waits for its workers, so a
 snapshot only changes when the screen does. Update with `--snapshot-update`.
 """

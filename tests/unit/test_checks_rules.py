@@ -10,14 +10,20 @@ from toolkit.checks.state import check_state
 from toolkit.model.endpoint import Endpoint, EndpointStatus
 from toolkit.model.rules import parse_rule
 from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType
-from toolkit.registry.checks import CheckTarget
+from toolkit.checks.target import CheckTarget
 
 OWNER, OTHER = "a" * 32, "b" * 32
-SERVICE = EndpointService("s1", "r1.web.s1", ServiceType.INTERFACE, "LB", "lb", "v", True,
-                          (PortMapping(8080, 80), PortMapping(8443, 443)), (), "", ServiceStatus.AVAILABLE, OWNER,
-                          "p", "r1", "t", "t")
-ENDPOINT = Endpoint("e1", "s1", "r1.web.s1", "interface", EndpointStatus.ACCEPTED, "10.0.0.2", 1, "v", "sub",
-                    True, ("e1.vpcep.r1.example.com",), (), False, (), (), "", OTHER, "p", "r1", "t", "t")
+SERVICE = EndpointService(
+    id="s1", service_name="r1.web.s1", service_type=ServiceType.INTERFACE, server_type="LB", port_id="lb", vpc_id="v",
+    approval_enabled=True, ports=(PortMapping(server_port=8080, client_port=80),
+                                  PortMapping(server_port=8443, client_port=443)),
+    tags=(), description="", status=ServiceStatus.AVAILABLE, domain_id=OWNER, project_id="p", region="r1",
+    created_at="t", updated_at="t")
+ENDPOINT = Endpoint(
+    id="e1", endpoint_service_id="s1", endpoint_service_name="r1.web.s1", service_type="interface",
+    status=EndpointStatus.ACCEPTED, ip="10.0.0.2", marker_id=1, vpc_id="v", subnet_id="sub", enable_dns=True,
+    dns_names=("e1.vpcep.r1.example.com",), routetables=(), enable_whitelist=False, whitelist=(), tags=(),
+    description="", domain_id=OTHER, project_id="p", region="r1", created_at="t", updated_at="t")
 
 
 def target(rules=(), whitelist=(f"iam:domain::{OTHER}",), **changes) -> CheckTarget:
@@ -25,7 +31,8 @@ def target(rules=(), whitelist=(f"iam:domain::{OTHER}",), **changes) -> CheckTar
     service = replace(SERVICE, **{k: v for k, v in changes.items() if k in ("server_type",)})
     if "service_status" in changes:
         service = replace(service, status=changes["service_status"])
-    return CheckTarget(endpoint, service, tuple(whitelist), tuple(parse_rule(r) for r in rules), "", "r1", "example.com")
+    return CheckTarget(endpoint=endpoint, service=service, whitelist=tuple(whitelist),
+                       rules=tuple(parse_rule(r) for r in rules), org_path="", region="r1", domain="example.com")
 
 
 @pytest.mark.parametrize(("changes", "rule"), [
@@ -123,10 +130,11 @@ def test_policy_whitelist_off_says_so():
 
 
 def cloud(short: str, vpc: str, status=EndpointStatus.ACCEPTED):
-    from toolkit.registry.checks import CloudEndpoint
+    from toolkit.checks.target import CloudEndpoint
 
     kind = "gateway" if short == "obs" else "interface"
-    return CloudEndpoint(replace(ENDPOINT, id=f"{short}-{vpc}", service_type=kind, vpc_id=vpc, status=status), short)
+    endpoint = replace(ENDPOINT, id=f"{short}-{vpc}", service_type=kind, vpc_id=vpc, status=status)
+    return CloudEndpoint(endpoint=endpoint, short_name=short)
 
 
 @pytest.mark.parametrize(("endpoints", "status", "words"), [

@@ -10,7 +10,7 @@ from toolkit.model import network as net
 from toolkit.model import quota, tags
 from toolkit.model import service as svc
 
-VPC = net.Vpc("v1", "vpc1", "10.0.0.0/16", "a" * 32, "rtb-1", "now")
+VPC = net.Vpc(id="v1", name="vpc1", cidr="10.0.0.0/16", domain_id="a" * 32, routetable_id="rtb-1", created_at="now")
 
 
 @pytest.mark.parametrize(("given", "stored"), [("ELB", "LB"), ("elb", "LB"), ("ECS", "VM"), ("LB", "LB"), ("vm", "VM")])
@@ -71,7 +71,8 @@ def test_s11_neighbours_are_fine(destination):
 
 
 def test_s11_a_vpc_with_a_wide_route_is_not_usable():
-    wide = net.Vpc("v", "wide", "10.0.0.0/16", "a", "rtb", "now", (net.Route("0.0.0.0/0", "10.0.0.1"),))
+    wide = net.Vpc(id="v", name="wide", cidr="10.0.0.0/16", domain_id="a", routetable_id="rtb", created_at="now",
+                   routes=(net.Route(destination="0.0.0.0/0", nexthop="10.0.0.1"),))
     with pytest.raises(ValidationError) as info:
         net.check_vpc_usable(wide, None)
     assert info.value.rule == "S11" and "--remove 0.0.0.0/0" in info.value.fix
@@ -82,7 +83,8 @@ def test_e6_gateway_route_is_the_endpoints():
     assert route.to_dict() == {"destination": "100.125.0.0/16", "nexthop": "ep-1", "origin": "endpoint"}
     assert net.Vpc.from_dict({**VPC.to_dict(), "routes": [route.to_dict()]}).routes == (route,)
     assert not net.overlaps_source_range(ipaddress.IPv4Network(route.destination))
-    routed = net.Vpc("v1", "vpc1", "10.0.0.0/16", "a", "rtb-1", "now", (route,))
+    routed = net.Vpc(id="v1", name="vpc1", cidr="10.0.0.0/16", domain_id="a", routetable_id="rtb-1", created_at="now",
+                     routes=(route,))
     with pytest.raises(ValidationError) as info:
         net.validate_route(routed, "100.125.0.0/16", "")
     assert "gateway endpoint ep-1" in info.value.message

@@ -7,7 +7,7 @@ import pytest
 from toolkit.errors import ValidationError
 from toolkit.model import network as net
 
-VPC = net.Vpc("v1", "vpc", "10.0.0.0/16", "a", "rtb-1", "now")
+VPC = net.Vpc(id="v1", name="vpc", cidr="10.0.0.0/16", domain_id="a", routetable_id="rtb-1", created_at="now")
 
 
 @pytest.mark.parametrize(("used", "expected"), [
@@ -40,7 +40,7 @@ def test_v4_e4_requested_addresses(requested, rule):
 
 
 def test_v4_gateway_is_first_usable():
-    subnet = net.Subnet("s", "s", "192.168.4.0/22", "v", "a", "now")
+    subnet = net.Subnet(id="s", name="s", cidr="192.168.4.0/22", vpc_id="v", domain_id="a", created_at="now")
     assert subnet.gateway_ip == "192.168.4.1"
     assert net.reserved(ipaddress.IPv4Network("192.168.4.0/22")) == {
         int(ipaddress.IPv4Address(a)) for a in ("192.168.4.0", "192.168.4.1", "192.168.7.255")}
@@ -49,14 +49,14 @@ def test_v4_gateway_is_first_usable():
 @pytest.mark.parametrize(("cidr", "rule"), [("10.1.0.0/24", "V2"), ("10.0.0.0/30", "V2"), ("10.0.1.0/24", "V2"),
                                             ("10.0.1.1/24", "V2"), ("x", "V2")])
 def test_v2_subnet_cidr(cidr, rule):
-    sibling = net.Subnet("s", "sib", "10.0.1.0/25", "v1", "a", "now")
+    sibling = net.Subnet(id="s", name="sib", cidr="10.0.1.0/25", vpc_id="v1", domain_id="a", created_at="now")
     with pytest.raises(ValidationError) as info:
         net.validate_subnet_cidr(cidr, VPC, [sibling])
     assert info.value.rule == rule
 
 
 def test_v3_s11_endpoint_source_range():
-    wide = net.Vpc("v2", "wide", "198.0.0.0/8", "a", "rtb-2", "now")
+    wide = net.Vpc(id="v2", name="wide", cidr="198.0.0.0/8", domain_id="a", routetable_id="rtb-2", created_at="now")
     assert str(net.validate_subnet_cidr("198.19.0.0/24", wide, [])) == "198.19.0.0/24"
     with pytest.raises(ValidationError) as info:
         net.validate_subnet_cidr("198.19.128.0/24", wide, [])
@@ -64,7 +64,8 @@ def test_v3_s11_endpoint_source_range():
     with pytest.raises(ValidationError) as info:
         net.validate_route(VPC, "198.19.255.0/24", "")
     assert info.value.rule == "S11"
-    routed = net.Vpc("v3", "r", "10.0.0.0/16", "a", "rtb", "now", (net.Route("198.19.128.0/17", "x"),))
+    routed = net.Vpc(id="v3", name="r", cidr="10.0.0.0/16", domain_id="a", routetable_id="rtb", created_at="now",
+                     routes=(net.Route(destination="198.19.128.0/17", nexthop="x"),))
     with pytest.raises(ValidationError) as info:
         net.check_vpc_usable(routed, None)
     assert info.value.rule == "S11"

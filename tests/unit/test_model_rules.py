@@ -13,7 +13,7 @@ OWNER, OTHER = "a" * 32, "b" * 32
 @pytest.mark.parametrize(("text", "server", "client"), [("8080:80", 8080, 80), ("443:443/tcp", 443, 443),
                                                         ("65535:1", 65535, 1)])
 def test_s6_parse_port(text, server, client):
-    assert svc.parse_port(text) == svc.PortMapping(server, client)
+    assert svc.parse_port(text) == svc.PortMapping(server_port=server, client_port=client)
 
 
 @pytest.mark.parametrize("text", ["0:80", "80:0", "a:b", "70000:1", ":80", "-1:5", "443"])
@@ -25,7 +25,7 @@ def test_s6_bad_ports(text):
 
 def test_s6_protocol_is_tcp_only():
     with pytest.raises(ValidationError) as info:
-        svc.validate_ports([svc.PortMapping(53, 53, "UDP")])
+        svc.validate_ports([svc.PortMapping(server_port=53, client_port=53, protocol="UDP")])
     assert info.value.rule == "S6"
 
 
@@ -45,25 +45,39 @@ def test_s4_deprecated_backends_warn():
 
 
 def _endpoint(status: ep.EndpointStatus) -> ep.Endpoint:
-    return ep.Endpoint("e", "s", "n", "interface", status, "10.0.0.2", 1, "v", "sub", False, (), (), False, (), (),
-                       "", OWNER, "p", "r", "t0", "t0")
+    return ep.Endpoint(id="e", endpoint_service_id="s", endpoint_service_name="n", service_type="interface",
+                       status=status, ip="10.0.0.2", marker_id=1, vpc_id="v", subnet_id="sub", enable_dns=False,
+                       dns_names=(), routetables=(), enable_whitelist=False, whitelist=(), tags=(), description="",
+                       domain_id=OWNER, project_id="p", region="r", created_at="t0", updated_at="t0")
+
+
+ACCEPT, REJECT, CREATE, FAIL = ep.EndpointAction
 
 
 @pytest.mark.parametrize(("status", "action", "after"), [
-    ("pendingAcceptance", "accept", "accepted"), ("pendingAcceptance", "reject", "rejected"),
-    ("rejected", "accept", "accepted"), ("accepted", "reject", "rejected"), ("creating", "created", "accepted"),
-    ("accepted", "fail", "failed"),
+    ("pendingAcceptance", ACCEPT, "accepted"), ("pendingAcceptance", REJECT, "rejected"),
+    ("rejected", ACCEPT, "accepted"), ("accepted", REJECT, "rejected"), ("creating", CREATE, "accepted"),
+    ("accepted", FAIL, "failed"),
 ])
 def test_e8_transitions(status, action, after):
     assert ep.transition(_endpoint(ep.EndpointStatus(status)), action, "t1").status == after
 
 
-@pytest.mark.parametrize(("status", "action"), [("failed", "accept"), ("failed", "reject"), ("creating", "accept"),
-                                                ("deleting", "accept"), ("accepted", "created")])
+@pytest.mark.parametrize(("status", "action"), [("failed", ACCEPT), ("failed", REJECT), ("creating", ACCEPT),
+                                                ("deleting", ACCEPT), ("accepted", CREATE)])
 def test_e8_refused_transitions(status, action):
     with pytest.raises(InvalidTransition) as info:
         ep.transition(_endpoint(ep.EndpointStatus(status)), action, "t1")
     assert info.value.rule == "E8"
+
+
+@pytest.mark.parametrize(("action", "words"), [(ACCEPT, "cannot be accepted"), (REJECT, "cannot be rejected"),
+                                               (CREATE, "cannot be created"), (FAIL, "cannot be failed")])
+def test_e8_refusal_names_the_action_in_the_past(action, words):
+    """The refusal reads "cannot be created", not "createded" (the action's past form, issue 11)."""
+    with pytest.raises(InvalidTransition) as info:
+        ep.transition(_endpoint(ep.EndpointStatus.DELETING), action, "t1")
+    assert f"; it {words} [E8]" in str(info.value)
 
 
 def test_e8_initial_status():

@@ -17,7 +17,7 @@ import dns.rdatatype
 
 from toolkit.checks.netns import Sockets
 from toolkit.checks.result import StepResult, failed, passed, skipped
-from toolkit.registry.checks import CheckTarget
+from toolkit.checks.target import CheckTarget
 
 
 @dataclass(frozen=True)

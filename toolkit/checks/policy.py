@@ -6,11 +6,12 @@ from __future__ import annotations
 import ipaddress
 
 from toolkit.checks.result import StepResult, failed, passed, skipped
-from toolkit.model.network import ENDPOINT_SOURCE_CIDR
-from toolkit.model.rules import BackendRule, RuleKind
 from toolkit.checks.route import Lookup
+from toolkit.checks.target import CheckTarget
 from toolkit.checks.whitelist import WhitelistVerdict, judge_whitelist
-from toolkit.registry.checks import CheckTarget
+from toolkit.model.network import ENDPOINT_SOURCE_CIDR
+from toolkit.model.rules import BackendRule, RuleAction, RuleKind
+from toolkit.model.service import ServerType
 
 SOURCE = ipaddress.IPv4Network(ENDPOINT_SOURCE_CIDR)
 
@@ -29,7 +30,7 @@ def check_policy(target: CheckTarget, lookups: list[Lookup] = ()) -> StepResult:
         problem = check(target.rules, ports, service)
         if problem:
             return problem
-    allowing = sorted({r.spec for r in target.rules if r.action == "allow" and r.covers(SOURCE, ports[0])})
+    allowing = sorted({r.spec for r in target.rules if r.action == RuleAction.ALLOW and r.covers(SOURCE, ports[0])})
     return passed("policy", f"{whitelist.note}; {SOURCE} allowed on {', '.join(map(str, ports))}",
                   allowed_by=allowing, whitelist=whitelist.figures)
 
@@ -49,7 +50,7 @@ def _security_group(rules, ports, service) -> StepResult | None:
     """F1: security groups only allow; every server port needs an allow covering the source range."""
     sg = _of(rules, RuleKind.SG)
     for port in ports:
-        if not any(r.action == "allow" and r.covers(SOURCE, port) for r in sg):
+        if not any(r.action == RuleAction.ALLOW and r.covers(SOURCE, port) for r in sg):
             return failed("policy", f"no security group rule allows {SOURCE} on port {port}", "F1",
                           f"vpcep service rules {service.id} --add sg:{SOURCE}:{port}", port=port)
     return None
@@ -59,12 +60,12 @@ def _acl(rules, ports, service) -> StepResult | None:
     """F2: deny rules win; with no ACL recorded there is nothing to block."""
     acl = _of(rules, RuleKind.ACL)
     for port in ports:
-        deny = next((r for r in acl if r.action == "deny" and _touches(r, port)), None)
+        deny = next((r for r in acl if r.action == RuleAction.DENY and _touches(r, port)), None)
         if deny:
             return failed("policy", f"ACL rule {deny.spec} blocks {SOURCE} on port {port}", "F2",
                           f"vpcep service rules {service.id} --remove {deny.spec} (or allow {SOURCE} before it)",
                           port=port, blocked_by=deny.spec)
-        allows = [r for r in acl if r.action == "allow"]
+        allows = [r for r in acl if r.action == RuleAction.ALLOW]
         if allows and not any(r.covers(SOURCE, port) for r in allows):
             return failed("policy", f"the subnet ACL allows other sources but not {SOURCE} on port {port}", "F2",
                           f"vpcep service rules {service.id} --add acl:{SOURCE}:{port}", port=port)
@@ -74,11 +75,11 @@ def _acl(rules, ports, service) -> StepResult | None:
 def _listener(rules, ports, service) -> StepResult | None:
     """F3: an LB listener with access control must allow the source range."""
     listener = _of(rules, RuleKind.LISTENER)
-    if service.server_type != "LB" or not listener:
+    if service.server_type != ServerType.LB or not listener:
         return None
     for port in ports:
-        if not any(r.action == "allow" and r.covers(SOURCE, port) for r in listener) or \
-                any(r.action == "deny" and _touches(r, port) for r in listener):
+        if not any(r.action == RuleAction.ALLOW and r.covers(SOURCE, port) for r in listener) or \
+                any(r.action == RuleAction.DENY and _touches(r, port) for r in listener):
             return failed("policy", f"the LB listener's access control does not allow {SOURCE} on {port}", "F3",
                           f"vpcep service rules {service.id} --add listener:{SOURCE}:{port}", port=port)
     return None

@@ -13,9 +13,10 @@ from toolkit.checks.policy import check_policy
 from toolkit.checks.result import StepResult, TargetReport
 from toolkit.checks.route import RouteTable, judge_route
 from toolkit.checks.state import check_obs_state, check_state
+from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.checks.tcp import check_tcp
 from toolkit.errors import ToolkitError
-from toolkit.registry.checks import CheckTarget, CloudEndpoint
+from toolkit.model.service import ServiceType
 
 
 class NothingToCheck(ToolkitError):
@@ -75,7 +76,7 @@ class Runner:
         dns_result, hosts = await self._dns(dns_step.check_dns(target, o.resolver, self.sockets, o.timeout,
                                                                 o.obs_cidr))
         done(dns_result)
-        route, lookups = await self._route(hosts, "O4" if target.endpoint.service_type == "gateway" else "O3")
+        route, lookups = await self._route(hosts, "O4" if target.endpoint.service_type == ServiceType.GATEWAY else "O3")
         done(route)
         policy = done(_timed(check_policy, target, lookups))
         ports = [p.client_port for p in target.service.ports] if target.service else []

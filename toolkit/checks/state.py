@@ -4,10 +4,10 @@ for `check obs`, a DNS-service endpoint and an OBS gateway endpoint accepted in 
 from __future__ import annotations
 
 from toolkit.checks.result import StepResult, failed, passed
+from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.model import permissions
 from toolkit.model.endpoint import EndpointStatus
 from toolkit.model.service import ServiceStatus
-from toolkit.registry.checks import CheckTarget, CloudEndpoint
 
 
 def check_state(target: CheckTarget) -> StepResult:

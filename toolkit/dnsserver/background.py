@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 from toolkit.dnsserver.runtime import Options, Service
+from toolkit.dnsserver.source import ZoneSource
 
 
 class Background:
@@ -19,7 +20,7 @@ class Background:
     every few milliseconds, and a write on a shared connection would hold it up.
     """
 
-    def __init__(self, settings, registry, options: Options | None = None, observer=None) -> None:
+    def __init__(self, settings, registry: ZoneSource, options: Options | None = None, observer=None) -> None:
         try:
             import uvloop
             self.loop = uvloop.new_event_loop()
@@ -34,7 +35,7 @@ class Background:
             self._halt()
             raise
 
-    async def _start(self, settings, registry, options: Options, observer):
+    async def _start(self, settings, registry: ZoneSource, options: Options, observer):
         self.service = Service(settings, registry, options)
         self.service.server.observer = observer
         return await self.service.start()

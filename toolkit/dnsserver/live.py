@@ -7,6 +7,7 @@ import logging
 
 from toolkit.dnsserver.answers import AuthTable, ObsTable
 from toolkit.dnsserver.chain import Snapshot
+from toolkit.dnsserver.source import ZoneSource
 from toolkit.dnsserver.wire import name_to_wire
 from toolkit.dnsserver.zones import Zone, absolute, build_private, next_serial, private_origin
 from toolkit.errors import ConfigError, StoreError
@@ -39,7 +40,7 @@ def check_obs(obs) -> None:
 class Live:
     """The current snapshot of a registry plus static zones; `refresh()` rebuilds when anything committed."""
 
-    def __init__(self, registry, settings, static: list[Zone], ns_address: str) -> None:
+    def __init__(self, registry: ZoneSource, settings, static: list[Zone], ns_address: str) -> None:
         self.registry, self.settings, self.static = registry, settings, static
         self.ns_address = ns_address
         identity = registry.identity

@@ -12,6 +12,7 @@ from toolkit.dnsserver.chain import Acl, Chain
 from toolkit.dnsserver.forward import Forwarder, Policy, Routes, Upstream
 from toolkit.dnsserver.live import Live, check_obs
 from toolkit.dnsserver.server import DnsServer, Limits
+from toolkit.dnsserver.source import ZoneSource
 from toolkit.dnsserver.wire import name_to_wire
 from toolkit.dnsserver.xfr import Transfers, keyring_from, send_notify
 from toolkit.dnsserver.zones import load_static, private_origin
@@ -50,7 +51,7 @@ def parse_listen(text: str) -> tuple[str, int]:
 class Service:
     """A DNS server over one registry: snapshot, chain, sockets, the watcher and NOTIFY."""
 
-    def __init__(self, settings, registry, options: Options | None = None) -> None:
+    def __init__(self, settings, registry: ZoneSource, options: Options | None = None) -> None:
         self.options = options or Options()
         dns = settings.dns
         check_obs(settings.obs)
@@ -114,7 +115,7 @@ def _obs_routes(obs) -> list[Upstream] | None:
     return [Upstream.parse(item) for item in obs.forwarders] if obs.mode == "forward" else None
 
 
-def run(settings, registry, options: Options, ready) -> None:
+def run(settings, registry: ZoneSource, options: Options, ready) -> None:
     """Serve until SIGINT/SIGTERM; `ready(service, bound)` is called once the sockets are bound."""
     try:
         import uvloop
@@ -127,7 +128,7 @@ def run(settings, registry, options: Options, ready) -> None:
         asyncio.run(main)
 
 
-async def _serve(settings, registry, options: Options, ready) -> None:
+async def _serve(settings, registry: ZoneSource, options: Options, ready) -> None:
     service = Service(settings, registry, options)
     bound = await service.start()
     stop = asyncio.Event()

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from toolkit.errors import LabError
 from toolkit.lab import netns, topology
+from toolkit.lab.source import LabSource
 from toolkit.lab.topology import GW_IDC, IDC_ADDRESS, IDC_NET, Topology
+from toolkit.model.endpoint import EndpointStatus
 
 RECORD_DIR = Path("/run/vpcep-lab")
 OBS_PORTS = (80, 443)
@@ -37,12 +39,12 @@ def lab_name(settings, name: str | None = None) -> str:
     return f"vpcep-{name or hashlib.sha1(str(Path(settings.state).resolve()).encode()).hexdigest()[:8]}"
 
 
-def inventory(reg) -> Inventory:
+def inventory(reg: LabSource) -> Inventory:
     """Accepted interface endpoints with their client ports, DNS endpoints, OBS addresses, VPC ranges."""
     accounts = [a.domain_id for a in reg.list_accounts()]
     views = [reg.acting(a) for a in accounts]
     services = {s.id: s for view in views for s in view.list_services()}
-    endpoints = [e for view in views for e in view.list_endpoints() if e.status == "accepted" and e.ip]
+    endpoints = [e for view in views for e in view.list_endpoints() if e.status == EndpointStatus.ACCEPTED and e.ip]
     vpcs = {v.id: v.cidr for view in views for v in view.list_vpcs()}
     dns = tuple(e.ip for e in endpoints if services.get(e.endpoint_service_id) and
                 services[e.endpoint_service_id].short_name == "dns" and services[e.endpoint_service_id].builtin)
@@ -52,7 +54,7 @@ def inventory(reg) -> Inventory:
     return Inventory(rows, dns, tuple(reg.settings.obs.addresses), networks)
 
 
-def up(reg, name: str | None = None) -> dict:
+def up(reg: LabSource, name: str | None = None) -> dict:
     """Tear down any leftover lab of this name, then build it; on failure remove what was made."""
     require_root()
     prefix = lab_name(reg.settings, name)

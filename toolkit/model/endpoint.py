@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from toolkit.errors import InvalidTransition, ValidationError
-from toolkit.model.tags import Tag, tags_from_dicts
+from toolkit.model.fields import Record
+from toolkit.model.service import ServiceType
+from toolkit.model.tags import Tag
 
 MAX_CONNECTIONS = 3000
 """E7: concurrent connections one endpoint carries."""
@@ -22,28 +24,45 @@ class EndpointStatus(StrEnum):
     DELETING = "deleting"
 
 
+class EndpointAction(StrEnum):
+    """E8: what moves an endpoint from one status to the next."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    CREATE = "create"
+    FAIL = "fail"
+
+    @property
+    def past(self) -> str:
+        """The action in a sentence: "cannot be accepted"."""
+        return self.value + ("d" if self.value.endswith("e") else "ed")
+
+
 # E8: which status may follow which, by action.
-TRANSITIONS: dict[str, dict[EndpointStatus, EndpointStatus]] = {
-    "accept": {EndpointStatus.PENDING: EndpointStatus.ACCEPTED, EndpointStatus.REJECTED: EndpointStatus.ACCEPTED,
-               EndpointStatus.ACCEPTED: EndpointStatus.ACCEPTED},
-    "reject": {EndpointStatus.PENDING: EndpointStatus.REJECTED, EndpointStatus.ACCEPTED: EndpointStatus.REJECTED,
-               EndpointStatus.REJECTED: EndpointStatus.REJECTED},
-    "created": {EndpointStatus.CREATING: EndpointStatus.ACCEPTED},
-    "fail": {status: EndpointStatus.FAILED for status in EndpointStatus if status != EndpointStatus.DELETING},
+TRANSITIONS: dict[EndpointAction, dict[EndpointStatus, EndpointStatus]] = {
+    EndpointAction.ACCEPT: {EndpointStatus.PENDING: EndpointStatus.ACCEPTED,
+                            EndpointStatus.REJECTED: EndpointStatus.ACCEPTED,
+                            EndpointStatus.ACCEPTED: EndpointStatus.ACCEPTED},
+    EndpointAction.REJECT: {EndpointStatus.PENDING: EndpointStatus.REJECTED,
+                            EndpointStatus.ACCEPTED: EndpointStatus.REJECTED,
+                            EndpointStatus.REJECTED: EndpointStatus.REJECTED},
+    EndpointAction.CREATE: {EndpointStatus.CREATING: EndpointStatus.ACCEPTED},
+    EndpointAction.FAIL: {status: EndpointStatus.FAILED for status in EndpointStatus
+                          if status != EndpointStatus.DELETING},
 }
 
 ACTIVE = {EndpointStatus.CREATING, EndpointStatus.ACCEPTED}
 """S10/S14: endpoints that hold a connection."""
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint(Record):
     """One endpoint, shaped like the public API's object."""
 
     id: str
     endpoint_service_id: str
     endpoint_service_name: str
-    service_type: str
+    service_type: ServiceType
     status: EndpointStatus
     ip: str | None
     marker_id: int
@@ -62,39 +81,17 @@ class Endpoint:
     created_at: str
     updated_at: str
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id, "endpoint_service_id": self.endpoint_service_id,
-            "endpoint_service_name": self.endpoint_service_name, "service_type": self.service_type,
-            "status": str(self.status), "ip": self.ip, "marker_id": self.marker_id, "vpc_id": self.vpc_id,
-            "subnet_id": self.subnet_id, "enable_dns": self.enable_dns, "dns_names": list(self.dns_names),
-            "routetables": list(self.routetables), "enable_whitelist": self.enable_whitelist,
-            "whitelist": list(self.whitelist), "tags": [t.to_dict() for t in self.tags],
-            "description": self.description, "domain_id": self.domain_id, "project_id": self.project_id,
-            "region": self.region, "created_at": self.created_at, "updated_at": self.updated_at,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Endpoint":
-        return cls(
-            d["id"], d["endpoint_service_id"], d["endpoint_service_name"], d["service_type"],
-            EndpointStatus(d["status"]), d["ip"], d["marker_id"], d["vpc_id"], d["subnet_id"], d["enable_dns"],
-            tuple(d["dns_names"]), tuple(d["routetables"]), d["enable_whitelist"], tuple(d["whitelist"]),
-            tags_from_dicts(d["tags"]), d["description"], d["domain_id"], d["project_id"], d["region"],
-            d["created_at"], d["updated_at"],
-        )
-
     def access(self, client_port: int) -> list[str]:
         """E13: how a client reaches this endpoint on one client port."""
         hosts = ([self.ip] if self.ip else []) + list(self.dns_names)
         return [f"{host}:{client_port}" for host in hosts]
 
 
-def transition(endpoint: Endpoint, action: str, now: str) -> Endpoint:
+def transition(endpoint: Endpoint, action: EndpointAction, now: str) -> Endpoint:
     """E8: the endpoint after `action`, or InvalidTransition."""
     target = TRANSITIONS[action].get(endpoint.status)
     if target is None:
-        raise InvalidTransition(f"endpoint {endpoint.id} is {endpoint.status}; it cannot be {action}ed",
+        raise InvalidTransition(f"endpoint {endpoint.id} is {endpoint.status}; it cannot be {action.past}",
                                 fix="only pendingAcceptance or rejected endpoints can be accepted, "
                                     "only pendingAcceptance or accepted ones rejected")
     return replace(endpoint, status=target, updated_at=now)

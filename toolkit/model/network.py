@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 
 from toolkit.errors import ValidationError
+from toolkit.model.fields import Record
 
 ENDPOINT_SOURCE_CIDR = ipaddress.IPv4Network("198.19.128.0/17")
 """The range endpoints' traffic comes from on the service side (S11, S15)."""
@@ -17,36 +19,44 @@ _ACCOUNT = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+@dataclass(frozen=True)
+class Identity:
+    """V1: the state's region, domain, own account and project, fixed at init."""
+
+    region: str
+    domain: str
+    account: str
+    project: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account(Record):
     """An account (domain); org_path places it in an organization for S13 entries."""
 
     domain_id: str
     org_path: str = ""
 
-    def to_dict(self) -> dict:
-        return {"domain_id": self.domain_id, "org_path": self.org_path}
+
+class RouteOrigin(StrEnum):
+    """E6: who made a route of a VPC route table."""
+
+    CUSTOM = "custom"
+    """The admin's own route."""
+    ENDPOINT = "endpoint"
+    """Added by the gateway endpoint named in the route's nexthop."""
 
 
-ORIGIN_CUSTOM = "custom"
-ORIGIN_ENDPOINT = "endpoint"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route(Record):
     """A route of a VPC route table: a custom one, or one a gateway endpoint added (E6)."""
 
     destination: str
     nexthop: str = ""
-    origin: str = ORIGIN_CUSTOM
-    """`custom` (the admin's) or `endpoint` (added by the gateway endpoint named in nexthop)."""
-
-    def to_dict(self) -> dict:
-        return {"destination": self.destination, "nexthop": self.nexthop, "origin": self.origin}
+    origin: RouteOrigin = RouteOrigin.CUSTOM
 
 
-@dataclass(frozen=True, slots=True)
-class Vpc:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vpc(Record):
     """A VPC of one account."""
 
     id: str
@@ -54,23 +64,15 @@ class Vpc:
     cidr: str
     domain_id: str
     routetable_id: str
+    routes: tuple[Route, ...] = ()
     created_at: str
-    routes: tuple[Route, ...] = field(default=())
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "cidr": self.cidr, "domain_id": self.domain_id,
-                "routetable_id": self.routetable_id, "routes": [r.to_dict() for r in self.routes],
-                "created_at": self.created_at}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Vpc":
-        routes = tuple(Route(**r) for r in d.get("routes", ()))
-        return cls(d["id"], d["name"], d["cidr"], d["domain_id"], d["routetable_id"], d["created_at"], routes)
 
 
-@dataclass(frozen=True, slots=True)
-class Subnet:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subnet(Record):
     """A subnet of a VPC."""
+
+    DERIVED = (("gateway_ip", "cidr"),)
 
     id: str
     name: str
@@ -82,14 +84,6 @@ class Subnet:
     @property
     def gateway_ip(self) -> str:
         return str(gateway_of(ipaddress.IPv4Network(self.cidr)))
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "cidr": self.cidr, "gateway_ip": self.gateway_ip,
-                "vpc_id": self.vpc_id, "domain_id": self.domain_id, "created_at": self.created_at}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Subnet":
-        return cls(d["id"], d["name"], d["cidr"], d["vpc_id"], d["domain_id"], d["created_at"])
 
 
 def validate_account(domain_id: str) -> str:
@@ -160,10 +154,10 @@ def validate_route(vpc: Vpc, destination: str, nexthop: str) -> Route:
                                               "(a default route or any route containing it overlaps it too)")
     taken = next((r for r in vpc.routes if r.destination == str(net)), None)
     if taken:
-        owner = f" (gateway endpoint {taken.nexthop}'s)" if taken.origin == ORIGIN_ENDPOINT else ""
+        owner = f" (gateway endpoint {taken.nexthop}'s)" if taken.origin == RouteOrigin.ENDPOINT else ""
         raise ValidationError(f"VPC {vpc.name} already has a route to {net}{owner}", rule="V2",
                               fix="remove it first")
-    return Route(str(net), nexthop)
+    return Route(destination=str(net), nexthop=nexthop)
 
 
 def overlaps_source_range(net: ipaddress.IPv4Network) -> bool:
@@ -177,7 +171,7 @@ def overlaps_source_range(net: ipaddress.IPv4Network) -> bool:
 
 def gateway_route(destination: str, endpoint_id: str) -> Route:
     """E6: the route a gateway endpoint adds to each of its route tables (next hop: the endpoint)."""
-    return Route(str(parse_network(destination, "E6")), endpoint_id, ORIGIN_ENDPOINT)
+    return Route(destination=str(parse_network(destination, "E6")), nexthop=endpoint_id, origin=RouteOrigin.ENDPOINT)
 
 
 def check_vpc_usable(vpc: Vpc, subnet: Subnet | None) -> None:

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from toolkit.errors import ValidationError
+from toolkit.model.fields import Record
 
-DOMAIN_PREFIX = "iam:domain::"
-ORG_PREFIX = "organizations:orgPath::"
+
+class EntryKind(StrEnum):
+    """S13: the kinds of whitelist entry, by the text each starts with."""
+
+    EVERYONE = "*"
+    DOMAIN = "iam:domain::"
+    ORG = "organizations:orgPath::"
+
+
+DOMAIN_PREFIX = EntryKind.DOMAIN.value
+ORG_PREFIX = EntryKind.ORG.value
 _DOMAIN = re.compile(r"^(\*|[A-Za-z0-9]+)$")
 _ORG_PATH = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-]+)*$")
 
 
-@dataclass(frozen=True, slots=True)
-class WhitelistEntry:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WhitelistEntry(Record):
     """One whitelist record of a service."""
 
     id: str
@@ -22,17 +33,20 @@ class WhitelistEntry:
     description: str
     created_at: str
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "permission": self.permission, "description": self.description,
-                "created_at": self.created_at}
+
+def entry_kind(entry: str) -> EntryKind:
+    """S13: which kind a normalized entry is."""
+    if entry == EntryKind.EVERYONE:
+        return EntryKind.EVERYONE
+    return EntryKind.ORG if entry.startswith(EntryKind.ORG) else EntryKind.DOMAIN
 
 
 def normalize(entry: str) -> str:
     """S13: accept `*`, `iam:domain::<id>`, `organizations:orgPath::<path>`, or a bare domain id."""
     entry = entry.strip()
-    if entry == "*":
+    if entry == EntryKind.EVERYONE:
         return entry
-    if entry.startswith(ORG_PREFIX):
+    if entry.startswith(EntryKind.ORG):
         path = entry[len(ORG_PREFIX):]
         if not _ORG_PATH.match(path):
             raise ValidationError(f"whitelist entry {entry!r}: organization path is not valid", rule="S13",
@@ -60,9 +74,9 @@ def allows(owner: str, entries: list[str], domain_id: str, org_path: str = "") -
     if domain_id == owner:
         return True
     for entry in entries:
-        if entry in ("*", DOMAIN_PREFIX + "*", DOMAIN_PREFIX + domain_id):
+        if entry in (EntryKind.EVERYONE, DOMAIN_PREFIX + "*", DOMAIN_PREFIX + domain_id):
             return True
-        if entry.startswith(ORG_PREFIX) and org_path and _under(org_path, entry[len(ORG_PREFIX):]):
+        if entry_kind(entry) == EntryKind.ORG and org_path and _under(org_path, entry[len(ORG_PREFIX):]):
             return True
     return False
 

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from toolkit.errors import QuotaExceeded, ValidationError
+from toolkit.model.fields import Record
+
+
+
+class QuotaKind(StrEnum):
+    """The resource types a quota counts."""
+
+    SERVICE = "endpoint_service"
+    ENDPOINT = "endpoint"
+
 
 TYPES = {
-    "endpoint_service": ("endpoint services", "S8", "services"),
-    "endpoint": ("endpoints", "E7", "endpoints"),
+    QuotaKind.SERVICE: ("endpoint services", "S8", "services"),
+    QuotaKind.ENDPOINT: ("endpoints", "E7", "endpoints"),
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Quota:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quota(Record):
     """Used and allowed count of one resource type."""
 
-    type: str
+    type: QuotaKind
     used: int
     quota: int
-
-    def to_dict(self) -> dict:
-        return {"type": self.type, "used": self.used, "quota": self.quota}
 
 
 def check(kind: str, used: int, limit: int, adding: int = 1) -> None:
@@ -41,7 +49,7 @@ def check_setting(kind: str, used: int, limit: int, value: int) -> None:
                                              f"or delete {used - value} of them first")
 
 
-def parse_setting(text: str) -> tuple[str, int]:
+def parse_setting(text: str) -> tuple[QuotaKind, int]:
     """Parse `TYPE=N` for `vpcep quota --set`."""
     kind, _, value = text.partition("=")
     if kind not in TYPES:
@@ -52,4 +60,4 @@ def parse_setting(text: str) -> tuple[str, int]:
         number = -1
     if number < 0:
         raise ValidationError(f"quota {text!r} needs a whole number", rule=TYPES[kind][1], fix=f"write {kind}=N")
-    return kind, number
+    return QuotaKind(kind), number

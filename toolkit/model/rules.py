@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from toolkit.errors import ValidationError
+from toolkit.model.fields import Record
 
 
 class RuleKind(StrEnum):
@@ -15,31 +16,30 @@ class RuleKind(StrEnum):
     LISTENER = "listener"
 
 
-@dataclass(frozen=True, slots=True)
-class BackendRule:
+class RuleAction(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackendRule(Record):
     """One inbound rule: who (cidr) may reach which ports, allowed or denied."""
+
+    DERIVED = (("spec", None),)
 
     kind: RuleKind
     cidr: str
     port_min: int
     port_max: int
-    action: str = "allow"
+    action: RuleAction = RuleAction.ALLOW
 
     @property
     def spec(self) -> str:
         """The rule in the command-line form it was given in."""
         ports = "all" if (self.port_min, self.port_max) == (1, 65535) else (
             str(self.port_min) if self.port_min == self.port_max else f"{self.port_min}-{self.port_max}")
-        suffix = "" if self.action == "allow" else f":{self.action}"
+        suffix = "" if self.action == RuleAction.ALLOW else f":{self.action}"
         return f"{self.kind}:{self.cidr}:{ports}{suffix}"
-
-    def to_dict(self) -> dict:
-        return {"kind": str(self.kind), "cidr": self.cidr, "port_min": self.port_min, "port_max": self.port_max,
-                "action": self.action, "spec": self.spec}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "BackendRule":
-        return cls(RuleKind(d["kind"]), d["cidr"], d["port_min"], d["port_max"], d.get("action", "allow"))
 
     def covers(self, source: ipaddress.IPv4Network, port: int) -> bool:
         """True when this rule applies to all of `source` on `port`."""
@@ -53,16 +53,14 @@ def parse_rule(text: str) -> BackendRule:
     if len(parts) not in (3, 4):
         raise _bad(text)
     kind, cidr, ports = parts[:3]
-    action = parts[3] if len(parts) == 4 else "allow"
     try:
         rule_kind = RuleKind(kind.lower())
         net = ipaddress.IPv4Network(cidr, strict=False)
+        action = RuleAction(parts[3]) if len(parts) == 4 else RuleAction.ALLOW
     except ValueError:
         raise _bad(text) from None
-    if action not in ("allow", "deny"):
-        raise _bad(text)
     low, high = _ports(ports, text)
-    return BackendRule(rule_kind, str(net), low, high, action)
+    return BackendRule(kind=rule_kind, cidr=str(net), port_min=low, port_max=high, action=action)
 
 
 def _ports(ports: str, text: str) -> tuple[int, int]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from toolkit.errors import ValidationError
-from toolkit.model.tags import Tag, tags_from_dicts
+from toolkit.model.fields import Record
+from toolkit.model.tags import Tag
 
 MAX_NAME = 16
 MAX_PORT_MAPPINGS = 50
@@ -41,26 +42,23 @@ class ServiceStatus(StrEnum):
     DELETED = "deleted"
 
 
-@dataclass(frozen=True, slots=True)
-class PortMapping:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PortMapping(Record):
     """S6: TCP only; server_port is the backend's, client_port what endpoints expose."""
 
+    protocol: str = "TCP"
     server_port: int
     client_port: int
-    protocol: str = "TCP"
-
-    def to_dict(self) -> dict:
-        return {"protocol": self.protocol, "server_port": self.server_port, "client_port": self.client_port}
 
 
-@dataclass(frozen=True, slots=True)
-class EndpointService:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointService(Record):
     """One endpoint service, shaped like the public API's object (S4)."""
 
     id: str
     service_name: str
     service_type: ServiceType
-    server_type: str | None
+    server_type: ServerType | None
     port_id: str | None
     vpc_id: str | None
     approval_enabled: bool
@@ -68,6 +66,8 @@ class EndpointService:
     tags: tuple[Tag, ...]
     description: str
     status: ServiceStatus
+    connection_count: int = 0
+    """S14: derived from the endpoints, never stored."""
     domain_id: str
     project_id: str
     region: str
@@ -75,30 +75,6 @@ class EndpointService:
     updated_at: str
     builtin: bool = False
     short_name: str = ""
-    connection_count: int = 0
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id, "service_name": self.service_name, "service_type": str(self.service_type),
-            "server_type": self.server_type, "port_id": self.port_id, "vpc_id": self.vpc_id,
-            "approval_enabled": self.approval_enabled, "ports": [p.to_dict() for p in self.ports],
-            "tags": [t.to_dict() for t in self.tags], "description": self.description,
-            "status": str(self.status), "connection_count": self.connection_count,
-            "domain_id": self.domain_id, "project_id": self.project_id, "region": self.region,
-            "created_at": self.created_at, "updated_at": self.updated_at,
-            "builtin": self.builtin, "short_name": self.short_name,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "EndpointService":
-        return cls(
-            d["id"], d["service_name"], ServiceType(d["service_type"]), d["server_type"], d["port_id"],
-            d["vpc_id"], d["approval_enabled"],
-            tuple(PortMapping(p["server_port"], p["client_port"], p.get("protocol", "TCP")) for p in d["ports"]),
-            tags_from_dicts(d["tags"]), d["description"], ServiceStatus(d["status"]), d["domain_id"],
-            d["project_id"], d["region"], d["created_at"], d["updated_at"], d.get("builtin", False),
-            d.get("short_name", ""), d.get("connection_count", 0),
-        )
 
     def with_count(self, count: int) -> "EndpointService":
         return replace(self, connection_count=count)
@@ -141,7 +117,7 @@ def parse_port(text: str) -> PortMapping:
         raise ValidationError(f"port mapping {text!r} names one port; a mapping is SERVER:CLIENT", rule="S6",
                               fix=f"give SERVER:CLIENT, e.g. {server.strip() or 8080}:{server.strip() or 80} "
                                   "(mappings cannot be changed later)")
-    return PortMapping(_port(server, text), _port(client, text))
+    return PortMapping(server_port=_port(server, text), client_port=_port(client, text))
 
 
 def _port(value: str, text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.errors import ValidationError
+from toolkit.model.fields import Record
 
 MAX_TAGS = 10
 MAX_KEY = 128
@@ -15,14 +16,14 @@ SYSTEM_PREFIX = "_sys_"
 
 
 @dataclass(frozen=True, slots=True)
-class Tag:
-    """One key/value pair on a service or an endpoint."""
+class Tag(Record):
+    """One key/value pair on a service or an endpoint.
+
+    The one model type built positionally: `Tag("env", "demo")` reads as the pair it is.
+    """
 
     key: str
     value: str = ""
-
-    def to_dict(self) -> dict:
-        return {"key": self.key, "value": self.value}
 
 
 def _check_text(kind: str, text: str, limit: int, rule: str) -> None:
@@ -109,7 +110,3 @@ def search_tags(wanted: list[Tag]) -> list[Tag]:
         raise ValidationError(f"{len(wanted)} tags in one search; at most {MAX_TAGS}", rule="E12",
                               fix="search with fewer --tag filters")
     return wanted
-
-
-def tags_from_dicts(items: list[dict]) -> tuple[Tag, ...]:
-    return tuple(Tag(item["key"], item.get("value", "")) for item in items)

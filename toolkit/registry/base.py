@@ -1,55 +1,69 @@
-"""What every use case shares: the state, the identity, the acting account, read-only."""
+"""What every use case shares: the state, the identity, the acting account, read-only, and the id and clock seams."""
 
 from __future__ import annotations
 
-import copy
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
 
+from toolkit import clock as clocks
 from toolkit.config import Settings
 from toolkit.errors import ConfigError, NotFound, ReadOnly
-from toolkit.model.network import Account, validate_account
-from toolkit.store.sqlite import Store, Txn
-
-
-@dataclass(frozen=True)
-class Identity:
-    """V1: the state's region, domain, own account and project, fixed at init."""
-
-    region: str
-    domain: str
-    account: str
-    project: str
+from toolkit.model.network import Identity, validate_account
+from toolkit.store.sqlite import Store
 
 
 def new_id() -> str:
+    """A fresh resource id (the default `ids` seam)."""
     return str(uuid.uuid4())
 
 
 class Base:
-    """Holds the settings and the store; resolves the acting account."""
+    """Holds the settings, the store and the seams; resolves the acting account.
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    `ids` returns a new resource id and `clock` the time now in the API's form; every use case takes both
+    from here, so a caller (the screenshot demo, a test) can make them deterministic.
+    """
+
+    def __init__(self, settings: Settings, store: Store, *, ids: Callable[[], str] = new_id,
+                 clock: Callable[[], str] = clocks.now) -> None:
         self.settings = settings
         self.store = store
+        self.ids = ids
+        self.clock = clock
+        self._owns_store = True
         self._identity: Identity | None = None
         self._known: str | None = None  # the --as account once found in the state (R4)
 
     @classmethod
-    def open(cls, settings: Settings, *, create: bool = False):
+    def open(cls, settings: Settings, *, create: bool = False, **seams):
         """The registry over the state file named in settings."""
-        return cls(settings, Store(settings.state, create=create))
+        return cls(settings, Store(settings.state, create=create), **seams)
+
+    def view(self, settings: Settings | None = None, **seams):
+        """A new registry over the same store (and seams, unless given) with other settings.
+
+        Its close() leaves the shared store open: the registry that opened the store closes it.
+        """
+        other = type(self)(settings or self.settings, self.store, **{"ids": self.ids, "clock": self.clock, **seams})
+        other._owns_store = False
+        other._identity = self._identity
+        return other
 
     def acting(self, domain_id: str):
-        """The same registry acting as another account (V1), sharing the state."""
-        view = copy.copy(self)
-        view.settings = replace(self.settings, act_as=domain_id)
-        view._known = None
-        return view
+        """A new registry acting as another account (V1) over the same store and seams."""
+        return self.view(replace(self.settings, act_as=domain_id))
 
     def close(self) -> None:
-        self.store.close()
+        if self._owns_store:
+            self.store.close()
+
+    @property
+    def state_path(self) -> Path:
+        """The state file this registry reads and writes."""
+        return Path(self.store.path)
 
     @property
     def initialized(self) -> bool:
@@ -112,12 +126,3 @@ class Base:
     def _refuse_if_read_only(self, action: str) -> None:
         if self.settings.read_only:
             raise ReadOnly(f"read-only mode: cannot {action}", fix="drop --read-only (or VPCEP_READ_ONLY) to change")
-
-    @staticmethod
-    def _put_account(txn: Txn, account: Account) -> None:
-        """Store an account: only `init` (the own one) and `account create` do (R4)."""
-        txn.put("accounts", {"id": account.domain_id, **account.to_dict()})
-
-    def _org_path(self, txn: Txn, domain_id: str) -> str:
-        doc = txn.get("accounts", domain_id)
-        return doc.get("org_path", "") if doc else ""

@@ -3,64 +3,44 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
+from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.errors import NotFound
 from toolkit.model.endpoint import Endpoint
-from toolkit.model.rules import BackendRule
 from toolkit.model.service import EndpointService
-from toolkit.registry.endpoints import EndpointCases
+from toolkit.registry import lookup
+from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
 
 
-@dataclass(frozen=True)
-class CheckTarget:
-    """Everything the steps of one endpoint's check read from the inventory."""
-
-    endpoint: Endpoint
-    service: EndpointService | None
-    whitelist: tuple[str, ...]
-    rules: tuple[BackendRule, ...]
-    org_path: str
-    region: str
-    domain: str
-
-
-@dataclass(frozen=True)
-class CloudEndpoint:
-    """O1: one of the acting account's endpoints to a built-in cloud service, with that service's short name."""
-
-    endpoint: Endpoint
-    short_name: str
-
-
-class CheckCases(EndpointCases):
+class CheckCases(Base):
     """Reads for the checks, and their recorded runs."""
 
     def check_targets(self, endpoint_ids: list[str] = ()) -> list[CheckTarget]:
         """The given own endpoints (all of them when none is given), with their service's facts."""
         with self.store.read() as txn:
             if endpoint_ids:
-                endpoints = [self._endpoint(txn, endpoint_id, "F4") for endpoint_id in endpoint_ids]
+                endpoints = [lookup.endpoint(txn, self.account, endpoint_id, "F4") for endpoint_id in endpoint_ids]
             else:
                 endpoints = [Endpoint.from_dict(d) for d in txn.select("endpoints", domain_id=self.account)]
             return [self._target(txn, endpoint) for endpoint in endpoints]
 
     def _target(self, txn: Txn, endpoint: Endpoint) -> CheckTarget:
         doc = txn.get("services", endpoint.endpoint_service_id)
-        service = self._counted(txn, EndpointService.from_dict(doc)) if doc else None
-        whitelist = tuple(e.permission for e in self._entries(txn, service)) if service else ()
-        rules = tuple(self._rules(txn, service)) if service else ()
+        service = lookup.counted(txn, EndpointService.from_dict(doc)) if doc else None
+        whitelist = tuple(lookup.permissions_of(txn, service)) if service else ()
+        rules = tuple(lookup.rules(txn, service)) if service else ()
         ident = self.identity
-        return CheckTarget(endpoint, service, whitelist, rules, self._org_path(txn, self.account),
-                           ident.region, ident.domain)
+        return CheckTarget(endpoint=endpoint, service=service, whitelist=whitelist, rules=rules,
+                           org_path=lookup.org_path(txn, self.account), region=ident.region, domain=ident.domain)
 
     def cloud_endpoints(self) -> list[CloudEndpoint]:
         """The acting account's endpoints to built-in cloud services (DNS, OBS, …): what `check obs` needs (O1)."""
         with self.store.read() as txn:
             pairs = [(Endpoint.from_dict(d), txn.get("services", d["endpoint_service_id"]))
                      for d in txn.select("endpoints", domain_id=self.account)]
-        return [CloudEndpoint(e, doc.get("short_name", "")) for e, doc in pairs if doc and doc.get("builtin")]
+        return [CloudEndpoint(endpoint=e, short_name=doc.get("short_name", "")) for e, doc in pairs
+                if doc and doc.get("builtin")]
 
     def record_check(self, report: dict) -> str:
         """Store one run's report (JSON form) and return its id."""

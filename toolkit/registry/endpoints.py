@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from toolkit import clock
-from toolkit.errors import NotFound, NotWhitelisted, ValidationError
+from toolkit.config import Settings
+from toolkit.errors import Conflict, NotFound, NotWhitelisted, ValidationError
 from toolkit.model import endpoint as rules
-from toolkit.model import permissions
 from toolkit.model import tags as tag_rules
 from toolkit.model.endpoint import Endpoint, EndpointStatus
-from toolkit.model.network import Subnet, Vpc, allocate_ip, check_vpc_usable, next_after
+from toolkit.model.network import RouteOrigin, Subnet, Vpc, allocate_ip, check_vpc_usable, gateway_route, next_after
+from toolkit.model.quota import QuotaKind
 from toolkit.model.service import EndpointService, ServiceType, require_available, validate_description
 from toolkit.model.tags import Tag
-from toolkit.registry.base import new_id
-from toolkit.registry.services import NOT_FOUND, ServiceCases
+from toolkit.registry import lookup
+from toolkit.registry.base import Base
+from toolkit.registry.services import NOT_FOUND
 from toolkit.store.sqlite import Txn
 
 MAX_WHITELIST = 20
@@ -45,7 +46,7 @@ class Record:
     endpoint_id: str
 
 
-class EndpointCases(ServiceCases):
+class EndpointCases(Base):
     """Endpoints as their owner sees them."""
 
     def create_endpoint(self, request: EndpointRequest) -> Endpoint:
@@ -55,28 +56,26 @@ class EndpointCases(ServiceCases):
         validate_description(request.description, "E13")
         with self._write("create an endpoint") as txn:
             service = self._connectable(txn, request.service)
-            vpc = self._vpc(txn, request.vpc)
-            self._check_quota(txn, "endpoint")
+            vpc = lookup.vpc(txn, self.account, request.vpc)
+            lookup.check_quota(txn, self.settings, self.account, QuotaKind.ENDPOINT)
             if service.service_type == ServiceType.GATEWAY:
                 placement = self._gateway_placement(vpc, request)
             else:
                 placement = self._interface_placement(txn, vpc, request)
             endpoint = self._new_endpoint(txn, service, vpc, placement, request, tag_list, whitelist)
             if service.service_type == ServiceType.GATEWAY:
-                self._attach_gateway(txn, vpc, service, endpoint.id)  # E6: one per route table, its route
+                _attach_gateway(txn, self.settings, vpc, service, endpoint.id)  # E6: one per route table, its route
             txn.put("endpoints", endpoint.to_dict())
         return endpoint
 
     def _connectable(self, txn: Txn, ref: str) -> EndpointService:
         """E2, E3, S9, E9: the service exists here, is available, and lets the caller in."""
-        service = self._find_service(txn, ref)
+        service = lookup.find_service(txn, self.account, ref)
         if service is None or service.region != self.identity.region:
             rule = "E2" if _other_region(ref, self.identity.region) else "E3"
             raise NotFound(NOT_FOUND, rule=rule, fix="check the name with `vpcep service verify NAME`")
         require_available(service)
-        entries = [e.permission for e in self._entries(txn, service)]
-        if not service.builtin and not permissions.allows(service.domain_id, entries, self.account,
-                                                          self._org_path(txn, self.account)):
+        if not service.builtin and not lookup.may_see(txn, self.account, service):
             raise NotWhitelisted(f"account {self.account} is not on the whitelist of {service.service_name}",
                                  fix=f"the owner runs `vpcep service whitelist {service.id} --add "
                                      f"iam:domain::{self.account}`")
@@ -108,7 +107,7 @@ class EndpointCases(ServiceCases):
 
     def _pick_subnet(self, txn: Txn, vpc: Vpc, ref: str | None) -> Subnet:
         if ref:
-            return self._subnet(txn, ref, vpc)
+            return lookup.subnet(txn, self.account, ref, vpc)
         subnets = txn.select("subnets", vpc_id=vpc.id)
         if len(subnets) != 1:
             raise ValidationError(f"an interface endpoint needs a subnet; VPC {vpc.name} has {len(subnets)}",
@@ -116,19 +115,21 @@ class EndpointCases(ServiceCases):
         return Subnet.from_dict(subnets[0])
 
     def _new_endpoint(self, txn, service, vpc, placement, request, tag_list, whitelist) -> Endpoint:
-        endpoint_id, now, ident = new_id(), clock.now(), self.identity
+        endpoint_id, now, ident = self.ids(), self.clock(), self.identity
         names = ()
         if request.enable_dns:
             names = (rules.dns_name(self.settings.dns.name_template, endpoint_id=endpoint_id, region=ident.region,
                                     domain=ident.domain, service=service.short_name or "svc"),)
         status = rules.initial_status(service.approval_enabled and not service.builtin)
         endpoint = Endpoint(
-            endpoint_id, service.id, service.service_name, str(service.service_type), status, placement["ip"],
-            txn.next_marker(), vpc.id, placement["subnet_id"], request.enable_dns, names, placement["routetables"],
-            bool(whitelist), whitelist, tag_list, request.description, self.account, ident.project, ident.region,
-            now, now)
+            id=endpoint_id, endpoint_service_id=service.id, endpoint_service_name=service.service_name,
+            service_type=service.service_type, status=status, ip=placement["ip"], marker_id=txn.next_marker(),
+            vpc_id=vpc.id, subnet_id=placement["subnet_id"], enable_dns=request.enable_dns, dns_names=names,
+            routetables=placement["routetables"], enable_whitelist=bool(whitelist), whitelist=whitelist,
+            tags=tag_list, description=request.description, domain_id=self.account, project_id=ident.project,
+            region=ident.region, created_at=now, updated_at=now)
         if status == EndpointStatus.CREATING:
-            endpoint = rules.transition(endpoint, "created", now)
+            endpoint = rules.transition(endpoint, rules.EndpointAction.CREATE, now)
         return endpoint
 
     def list_endpoints(self, id_: str = "", service: str = "", tags: list[Tag] = ()) -> list[Endpoint]:
@@ -147,16 +148,16 @@ class EndpointCases(ServiceCases):
 
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
         with self.store.read() as txn:
-            return self._endpoint(txn, endpoint_id, "E13")
+            return lookup.endpoint(txn, self.account, endpoint_id, "E13")
 
     def delete_endpoint(self, endpoint_id: str) -> Endpoint:
         """E11: permanent; its private record goes with it."""
         with self._write("delete an endpoint") as txn:
-            endpoint = self._endpoint(txn, endpoint_id, "E11")
+            endpoint = lookup.endpoint(txn, self.account, endpoint_id, "E11")
             txn.delete("endpoints", endpoint.id)
             txn.delete("connection_notes", endpoint.id)
             if endpoint.service_type == ServiceType.GATEWAY:
-                self._detach_gateway(txn, endpoint.vpc_id, endpoint.id)  # E6: its routes go with it
+                _detach_gateway(txn, endpoint.vpc_id, endpoint.id)  # E6: its routes go with it
         return replace(endpoint, status=EndpointStatus.DELETING)
 
     def endpoint_tags(self, endpoint_id: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
@@ -164,9 +165,9 @@ class EndpointCases(ServiceCases):
         if not set_ and not delete:
             return self.get_endpoint(endpoint_id).tags
         with self._write("change tags") as txn:
-            endpoint = self._endpoint(txn, endpoint_id, "T4")
+            endpoint = lookup.endpoint(txn, self.account, endpoint_id, "T4")
             endpoint = replace(endpoint, tags=tag_rules.edit_tags(endpoint.tags, list(set_), list(delete)),
-                               updated_at=clock.now())
+                               updated_at=self.clock())
             txn.put("endpoints", endpoint.to_dict())
         return endpoint.tags
 
@@ -183,21 +184,14 @@ class EndpointCases(ServiceCases):
         if entries is None and enable_whitelist is None:
             return self.get_endpoint(endpoint_id)
         with self._write("change an endpoint") as txn:
-            endpoint = self._endpoint(txn, endpoint_id, "E10")
+            endpoint = lookup.endpoint(txn, self.account, endpoint_id, "E10")
             updated = replace(endpoint, whitelist=endpoint.whitelist if entries is None else entries,
-                              enable_whitelist=enable_whitelist, updated_at=clock.now())
+                              enable_whitelist=enable_whitelist, updated_at=self.clock())
             if updated.enable_whitelist and not updated.whitelist:
                 raise ValidationError(f"endpoint {endpoint.id}: an enabled whitelist needs at least one entry",
                                       rule="E10", fix="give --whitelist CIDR (or leave the whitelist off)")
             txn.put("endpoints", updated.to_dict())
         return updated
-
-    def _endpoint(self, txn: Txn, endpoint_id: str, rule: str) -> Endpoint:
-        doc = txn.get("endpoints", endpoint_id)
-        if doc is None or doc["domain_id"] != self.account:
-            raise NotFound(f"no endpoint {endpoint_id!r} in account {self.account}", rule=rule,
-                           fix="see `vpcep endpoint list`")
-        return Endpoint.from_dict(doc)
 
     def private_records(self) -> list[Record]:
         """E5: one A record per dns name of every accepted endpoint with enable_dns, all accounts."""
@@ -219,3 +213,29 @@ def checked_whitelist(entries: list[str]) -> tuple[str, ...]:
 def _other_region(ref: str, region: str) -> bool:
     """E2: a stored name (`<region>.<name>.<id>`; ids and short names have no dots) of another region."""
     return "." in ref and ref.split(".", 1)[0] != region
+
+
+def _attach_gateway(txn: Txn, settings: Settings, vpc: Vpc, service: EndpointService, endpoint_id: str) -> None:
+    """E6: one gateway endpoint of a service per route table; OBS's adds the OBS route to the table."""
+    for doc in txn.select("endpoints", vpc_id=vpc.id, service_id=service.id):
+        if vpc.routetable_id in doc["routetables"]:
+            raise Conflict(f"route table {vpc.routetable_id} of VPC {vpc.name} already has gateway endpoint "
+                           f"{doc['id']} to {service.short_name or service.service_name}", rule="E6",
+                           fix=f"use that endpoint, or delete it first: `vpcep endpoint delete {doc['id']}`")
+    if service.short_name != "obs" or not service.builtin:
+        return
+    route = gateway_route(settings.obs.cidr, endpoint_id)
+    if any(r.destination == route.destination for r in vpc.routes):
+        raise Conflict(f"route table {vpc.routetable_id} of VPC {vpc.name} already routes {route.destination}",
+                       rule="E6", fix=f"remove that route first: `vpcep vpc routes {vpc.name} --remove "
+                                      f"{route.destination}`")
+    txn.put("vpcs", replace(vpc, routes=vpc.routes + (route,)).to_dict())
+
+
+def _detach_gateway(txn: Txn, vpc_id: str, endpoint_id: str) -> None:
+    """E6: the routes a deleted gateway endpoint added leave its route tables with it."""
+    doc = txn.get("vpcs", vpc_id)
+    if doc:
+        vpc = Vpc.from_dict(doc)
+        kept = tuple(r for r in vpc.routes if not (r.origin == RouteOrigin.ENDPOINT and r.nexthop == endpoint_id))
+        txn.put("vpcs", replace(vpc, routes=kept).to_dict())

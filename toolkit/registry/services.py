@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from toolkit import clock
 from toolkit.errors import Conflict, NotFound, ValidationError
 from toolkit.model import permissions
 from toolkit.model import service as rules
 from toolkit.model import tags as tag_rules
-from toolkit.model.endpoint import ACTIVE, Endpoint, EndpointStatus, transition
+from toolkit.model.endpoint import ACTIVE, Endpoint, EndpointAction, EndpointStatus, transition
 from toolkit.model.network import check_vpc_usable
 from toolkit.model.permissions import WhitelistEntry
+from toolkit.model.quota import QuotaKind
 from toolkit.model.rules import BackendRule
 from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType
 from toolkit.model.tags import Tag
-from toolkit.registry.base import new_id
-from toolkit.registry.network import NetworkCases
+from toolkit.registry import lookup
+from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
 
 NOT_FOUND = "Service name not found."
 FOUND = "Service name found."
 
 
-class ServiceCases(NetworkCases):
+class ServiceCases(Base):
     """Endpoint services as their owner (and the cloud) sees them."""
 
     def create_service(self, *, vpc: str, server_type: str, port_id: str, ports: list[PortMapping],
@@ -39,27 +39,31 @@ class ServiceCases(NetworkCases):
         if name:
             rules.validate_short_name(name)
         with self._write("create a service") as txn:
-            vpc_obj = self._vpc(txn, vpc)
+            vpc_obj = lookup.vpc(txn, self.account, vpc)
             check_vpc_usable(vpc_obj, None)
             _refuse_builtin_name(txn, name)
-            self._check_quota(txn, "endpoint_service")
+            lookup.check_quota(txn, self.settings, self.account, QuotaKind.SERVICE)
             service = self._new_service(name, server, port_id, vpc_obj.id, approval, mappings, tag_list, description)
             txn.put("services", service.to_dict())
         return service, [warning] if warning else []
 
     def _new_service(self, name, server, port_id, vpc_id, approval, mappings, tag_list, description):
-        service_id, now, ident = new_id(), clock.now(), self.identity
+        service_id, now, ident = self.ids(), self.clock(), self.identity
         return EndpointService(
-            service_id, rules.stored_name(ident.region, name, service_id), ServiceType.INTERFACE, str(server),
-            port_id, vpc_id, approval, mappings, tag_list, description, ServiceStatus.AVAILABLE, self.account,
-            ident.project, ident.region, now, now, False, name or "")
+            id=service_id, service_name=rules.stored_name(ident.region, name, service_id),
+            service_type=ServiceType.INTERFACE, server_type=server, port_id=port_id, vpc_id=vpc_id,
+            approval_enabled=approval, ports=mappings, tags=tag_list, description=description,
+            status=ServiceStatus.AVAILABLE, domain_id=self.account, project_id=ident.project, region=ident.region,
+            created_at=now, updated_at=now, short_name=name or "")
 
     def list_services(self, name: str = "", id_: str = "", tags: list[Tag] = ()) -> list[EndpointService]:
         """E12: the services the caller may see (own, built-in, whitelisting it), by name or id keyword and tags."""
         tags = tag_rules.search_tags(list(tags))
+        account = self.account  # first: an unknown --as is refused even where only built-ins would show
         with self.store.read() as txn:
-            services = [s for s in map(EndpointService.from_dict, txn.select("services")) if self._may_see(txn, s)]
-            counts = txn.count_by("endpoints", "service_id", status=[str(s) for s in ACTIVE])
+            services = [s for s in map(EndpointService.from_dict, txn.select("services"))
+                        if lookup.may_see(txn, account, s)]
+            counts = txn.count_by("endpoints", "service_id", status=lookup.ACTIVE_STATUSES)
         found = []
         for service in services:
             if name.lower() in service.service_name.lower() and id_.lower() in service.id and \
@@ -70,30 +74,31 @@ class ServiceCases(NetworkCases):
     def get_service(self, ref: str) -> EndpointService:
         """A service the caller owns, a built-in one, or one that whitelists the caller."""
         with self.store.read() as txn:
-            service = self._find_service(txn, ref)
-            if service is None or not self._may_see(txn, service):
+            service = lookup.find_service(txn, self.account, ref)
+            if service is None or not lookup.may_see(txn, self.account, service):
                 raise NotFound(f"no service {ref!r}", rule="E3", fix="see `vpcep service list`")
-            return self._counted(txn, service)
+            return lookup.counted(txn, service)
 
     def verify_service(self, name: str) -> bool:
         """E2/E3: is there a service with this stored name in the state's region that the caller may see?"""
         with self.store.read() as txn:
             docs = txn.select("services", name=name.strip())
             service = EndpointService.from_dict(docs[0]) if docs else None
-            return bool(service) and service.region == self.identity.region and self._may_see(txn, service)
+            return bool(service) and service.region == self.identity.region and \
+                lookup.may_see(txn, self.account, service)
 
     def delete_service(self, ref: str) -> EndpointService:
         """S10: only user services, refused while an endpoint is accepted or creating."""
         with self._write("delete a service") as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "deleted")
-            active = [e for e in self._endpoints_of(txn, service) if e.status in ACTIVE]
+            active = [e for e in lookup.endpoints_of(txn, service) if e.status in ACTIVE]
             if active:
                 raise Conflict(f"service {service.service_name} has {len(active)} accepted or creating endpoint(s)",
                                rule="S10", fix="reject or delete those endpoints first")
-            now = clock.now()
-            for endpoint in self._endpoints_of(txn, service):
-                txn.put("endpoints", transition(endpoint, "fail", now).to_dict())
+            now = self.clock()
+            for endpoint in lookup.endpoints_of(txn, service):
+                txn.put("endpoints", transition(endpoint, EndpointAction.FAIL, now).to_dict())
             for table in ("whitelist", "rules", "connection_notes"):
                 for doc in txn.select(table, service_id=service.id):
                     txn.delete(table, doc["id"])
@@ -104,27 +109,27 @@ class ServiceCases(NetworkCases):
     def connections(self, ref: str) -> list[Endpoint]:
         """S12: the endpoints connected to an own service; of a cloud service, only the caller's own."""
         with self.store.read() as txn:
-            return self._connected(txn, self._owned(txn, ref))
+            return self._connected(txn, lookup.owned_service(txn, self.account, ref))
 
     def _connected(self, txn: Txn, service: EndpointService) -> list[Endpoint]:
         """The endpoints of a service the caller may list: all of an own one, only its own of a cloud one (S12)."""
-        return [e for e in self._endpoints_of(txn, service) if not service.builtin or e.domain_id == self.account]
+        return [e for e in lookup.endpoints_of(txn, service) if not service.builtin or e.domain_id == self.account]
 
     def accept(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
-        return self._decide(ref, endpoint_ids, "accept")
+        return self._decide(ref, endpoint_ids, EndpointAction.ACCEPT)
 
     def reject(self, ref: str, endpoint_ids: list[str]) -> list[Endpoint]:
-        return self._decide(ref, endpoint_ids, "reject")
+        return self._decide(ref, endpoint_ids, EndpointAction.REJECT)
 
-    def _decide(self, ref: str, endpoint_ids: list[str], action: str) -> list[Endpoint]:
+    def _decide(self, ref: str, endpoint_ids: list[str], action: EndpointAction) -> list[Endpoint]:
         """S12/E8: all or none of the given endpoints change."""
         with self._write(f"{action} endpoints") as txn:
-            service = self._owned(txn, ref)
-            mine = {e.id: e for e in self._endpoints_of(txn, service)}
+            service = lookup.owned_service(txn, self.account, ref)
+            mine = {e.id: e for e in lookup.endpoints_of(txn, service)}
             if not service.approval_enabled and not _pending(mine.values()):
                 raise ValidationError(f"service {service.service_name} has approval off; nothing to {action}",
                                       rule="S12", fix="connections are accepted automatically")
-            now, changed = clock.now(), []
+            now, changed = self.clock(), []
             for endpoint_id in dict.fromkeys(endpoint_ids):
                 if endpoint_id not in mine:
                     raise NotFound(f"endpoint {endpoint_id} is not connected to {service.service_name}", rule="S12",
@@ -137,38 +142,35 @@ class ServiceCases(NetworkCases):
     # -- whitelist (S13) --------------------------------------------------------
     def whitelist(self, ref: str) -> list[WhitelistEntry]:
         with self.store.read() as txn:
-            return self._entries(txn, self._owned(txn, ref))
+            return lookup.entries(txn, lookup.owned_service(txn, self.account, ref))
 
     def whitelist_add(self, ref: str, entries: list[str], description: str = "") -> list[WhitelistEntry]:
         """S13: add entries (already present ones are kept as they are)."""
         wanted = [permissions.normalize(entry) for entry in entries]
         description = note_text(description, "S13")
         with self._write("change a whitelist") as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "given a whitelist")
-            present = {e.permission for e in self._entries(txn, service)}
+            present = {e.permission for e in lookup.entries(txn, service)}
             for permission in dict.fromkeys(wanted):
                 if permission not in present:
-                    entry = WhitelistEntry(new_id(), permission, description, clock.now())
+                    entry = WhitelistEntry(id=self.ids(), permission=permission, description=description,
+                                           created_at=self.clock())
                     txn.put("whitelist", {**entry.to_dict(), "service_id": service.id})
-            return self._entries(txn, service)
+            return lookup.entries(txn, service)
 
     def whitelist_remove(self, ref: str, entries: list[str]) -> list[WhitelistEntry]:
         """S13: remove entries, by their text or their id."""
         with self._write("change a whitelist") as txn:
-            service = self._owned(txn, ref)
-            current = self._entries(txn, service)
+            service = lookup.owned_service(txn, self.account, ref)
+            current = lookup.entries(txn, service)
             for text in entries:
                 match = [e for e in current if e.id == text or e.permission == _normalized_or_raw(text)]
                 if not match:
                     raise NotFound(f"{text!r} is not on the whitelist of {service.service_name}", rule="S13",
                                    fix="list it with `vpcep service whitelist`")
                 txn.delete("whitelist", match[0].id)
-            return self._entries(txn, service)
-
-    def _entries(self, txn: Txn, service: EndpointService) -> list[WhitelistEntry]:
-        return [WhitelistEntry(d["id"], d["permission"], d["description"], d["created_at"])
-                for d in txn.select("whitelist", service_id=service.id)]
+            return lookup.entries(txn, service)
 
     # -- changes after creation (issue 9): service update, connection and whitelist descriptions ----------
     def update_service(self, ref: str, *, approval: bool | None = None, description: str | None = None,
@@ -185,7 +187,7 @@ class ServiceCases(NetworkCases):
         if approval is None and description is None and name is None:
             return self.get_service(ref), []
         with self._write("change a service") as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "changed")
             _refuse_builtin_name(txn, name)
             changed = self._changed_service(service, approval, description, name)
@@ -195,7 +197,7 @@ class ServiceCases(NetworkCases):
             return changed, self._left_pending(txn, service, changed)
 
     def _changed_service(self, service: EndpointService, approval, description, name) -> EndpointService:
-        changes = {"updated_at": clock.now()}
+        changes = {"updated_at": self.clock()}
         if approval is not None:
             changes["approval_enabled"] = approval
         if description is not None:
@@ -207,11 +209,11 @@ class ServiceCases(NetworkCases):
 
     def _rename_in_endpoints(self, txn: Txn, service: EndpointService) -> None:
         """S5: endpoints carry their service's stored name (E13), so a rename reaches them."""
-        for endpoint in self._endpoints_of(txn, service):
+        for endpoint in lookup.endpoints_of(txn, service):
             txn.put("endpoints", replace(endpoint, endpoint_service_name=service.service_name).to_dict())
 
     def _left_pending(self, txn: Txn, before: EndpointService, after: EndpointService) -> list[str]:
-        waiting = _pending(self._endpoints_of(txn, after))
+        waiting = _pending(lookup.endpoints_of(txn, after))
         if not before.approval_enabled or after.approval_enabled or not waiting:
             return []
         return [f"{len(waiting)} endpoint(s) stay pendingAcceptance [S12]: accept or reject them with "
@@ -220,22 +222,22 @@ class ServiceCases(NetworkCases):
     def connection_list(self, ref: str) -> list["Connection"]:
         """S12: an own service's connections with the owner's description of each."""
         with self.store.read() as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             return self._described(txn, service, self._connected(txn, service))
 
     def connection_descriptions(self, ref: str) -> dict[str, str]:
         """S12: the owner's description of each connection of an own service, by endpoint id."""
         with self.store.read() as txn:
-            return self._notes(txn, self._owned(txn, ref))
+            return self._notes(txn, lookup.owned_service(txn, self.account, ref))
 
     def describe_connections(self, ref: str, descriptions: dict[str, str]) -> list["Connection"]:
         """S12: set the owner's description of connections (all or none change); returns every connection."""
         texts = {endpoint_id: note_text(text, "S12") for endpoint_id, text in descriptions.items()}
         with self._write("describe connections") as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "given connection descriptions")
-            endpoints = self._endpoints_of(txn, service)
-            known, now = {e.id for e in endpoints}, clock.now()
+            endpoints = lookup.endpoints_of(txn, service)
+            known, now = {e.id for e in endpoints}, self.clock()
             for endpoint_id, text in texts.items():
                 if endpoint_id not in known:
                     raise NotFound(f"endpoint {endpoint_id} is not connected to {service.service_name}", rule="S12",
@@ -256,8 +258,8 @@ class ServiceCases(NetworkCases):
         """S13: change the description of existing entries, named by their text or id (all or none change)."""
         texts = {entry: note_text(text, "S13") for entry, text in descriptions.items()}
         with self._write("change a whitelist") as txn:
-            service = self._owned(txn, ref)
-            current = self._entries(txn, service)
+            service = lookup.owned_service(txn, self.account, ref)
+            current = lookup.entries(txn, service)
             for text, description in texts.items():
                 match = [e for e in current if e.id == text or e.permission == _normalized_or_raw(text)]
                 if not match:
@@ -265,19 +267,19 @@ class ServiceCases(NetworkCases):
                                    fix="add it with `vpcep service whitelist ID --add ENTRY --description TEXT`")
                 entry = replace(match[0], description=description)
                 txn.put("whitelist", {**entry.to_dict(), "service_id": service.id})
-            return self._entries(txn, service)
+            return lookup.entries(txn, service)
 
     # -- tags and backend rules ---------------------------------------------------
     def service_tags(self, ref: str, set_: list[Tag] = (), delete: list[str] = ()) -> tuple[Tag, ...]:
         """T1–T4 on an own service; with nothing to change, a read (the owner's too)."""
         if not set_ and not delete:
             with self.store.read() as txn:
-                return self._owned(txn, ref).tags
+                return lookup.owned_service(txn, self.account, ref).tags
         with self._write("change tags") as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "tagged")
             service = replace(service, tags=tag_rules.edit_tags(service.tags, list(set_), list(delete)),
-                              updated_at=clock.now())
+                              updated_at=self.clock())
             txn.put("services", service.to_dict())
         return service.tags
 
@@ -285,65 +287,21 @@ class ServiceCases(NetworkCases):
         """S15: the backend's inbound rules as the admin recorded them (a cloud service has none)."""
         if not add and not remove:
             with self.store.read() as txn:
-                service = self._owned(txn, ref)
-                return [] if service.builtin else self._rules(txn, service)
+                service = lookup.owned_service(txn, self.account, ref)
+                return [] if service.builtin else lookup.rules(txn, service)
         with self._write("change backend rules") as txn:
-            service = self._owned(txn, ref)
+            service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "given backend rules")
-            current = {rule: rid for rid, rule in self._rule_rows(txn, service)}
+            current = {rule: rid for rid, rule in lookup.rule_rows(txn, service)}
             for rule in remove:
                 if rule not in current:
                     raise NotFound(f"no rule {rule.spec} on {service.service_name}", rule="S15")
                 txn.delete("rules", current.pop(rule))
             for rule in add:
                 if rule not in current:
-                    current[rule] = new_id()
+                    current[rule] = self.ids()
                     txn.put("rules", {"id": current[rule], "service_id": service.id, **rule.to_dict()})
-            return self._rules(txn, service)
-
-    def _rules(self, txn: Txn, service: EndpointService) -> list[BackendRule]:
-        return [rule for _, rule in self._rule_rows(txn, service)]
-
-    @staticmethod
-    def _rule_rows(txn: Txn, service: EndpointService) -> list[tuple[str, BackendRule]]:
-        return [(d["id"], BackendRule.from_dict(d)) for d in txn.select("rules", service_id=service.id)]
-
-    # -- lookups ----------------------------------------------------------------
-    def _find_service(self, txn: Txn, ref: str) -> EndpointService | None:
-        """By id, stored name, or (own and built-in) short name."""
-        doc = txn.get("services", ref) or next(iter(txn.select("services", name=ref)), None)
-        if doc is None:
-            docs = [d for d in txn.select("services", domain_id=[self.account, "cloud"]) if d["short_name"] == ref]
-            if len(docs) > 1:
-                raise ValidationError(f"{len(docs)} services are named {ref!r}", rule="S5",
-                                      fix="give the id or the stored name: " + ", ".join(d["service_name"] for d in docs))
-            doc = docs[0] if docs else None
-        return EndpointService.from_dict(doc) if doc else None
-
-    def _owned(self, txn: Txn, ref: str) -> EndpointService:
-        service = self._find_service(txn, ref)
-        if service is None or (service.domain_id != self.account and not service.builtin):
-            raise NotFound(f"no service {ref!r} owned by account {self.account}", rule="S12",
-                           fix="see `vpcep service list` (act as the owner with --as)")
-        return self._counted(txn, service)
-
-    def _may_see(self, txn: Txn, service: EndpointService) -> bool:
-        """Own, built-in, or whitelisting the caller (S13): what list, show and verify show."""
-        account = self.account  # first: an unknown --as is refused even where only built-ins would show
-        if service.builtin or service.domain_id == account:
-            return True
-        entries = [e.permission for e in self._entries(txn, service)]
-        return permissions.allows(service.domain_id, entries, account, self._org_path(txn, account))
-
-    def _counted(self, txn: Txn, service: EndpointService) -> EndpointService:
-        """S14: connection_count is derived, never stored."""
-        active = [str(s) for s in ACTIVE]
-        return service.with_count(txn.count("endpoints", service_id=service.id, status=active))
-
-    @staticmethod
-    def _endpoints_of(txn: Txn, service: EndpointService) -> list[Endpoint]:
-        return [Endpoint.from_dict(d) for d in txn.select("endpoints", service_id=service.id)]
-
+            return lookup.rules(txn, service)
 
 def _refuse_builtin_name(txn: Txn, name: str | None) -> None:
     """S2/S5: `obs`, `dns` (and the region's other cloud services) name the built-in services."""
@@ -388,9 +346,9 @@ def _pending(endpoints) -> list[Endpoint]:
     return [e for e in endpoints if e.status == EndpointStatus.PENDING]
 
 
-def _require_decidable(service: EndpointService, endpoint: Endpoint, action: str) -> None:
+def _require_decidable(service: EndpointService, endpoint: Endpoint, action: EndpointAction) -> None:
     """S12: with approval off only the endpoints left pendingAcceptance (approval was on) can still be decided."""
     if not service.approval_enabled and endpoint.status != EndpointStatus.PENDING:
         raise ValidationError(f"service {service.service_name} has approval off; endpoint {endpoint.id} is "
-                              f"{endpoint.status}, only endpoints left pendingAcceptance can be {action}ed", rule="S12",
+                              f"{endpoint.status}, only endpoints left pendingAcceptance can be {action.past}", rule="S12",
                               fix=f"turn approval on first: `vpcep service update {service.id} --approval on`")

@@ -1,55 +1,22 @@
 """The TUI's demo state: `vpcep demo`'s three scenarios plus one request waiting for approval.
 
-`fixed_ids()` makes ids and timestamps deterministic while a state is built, so that
-snapshots and the committed screenshots do not change from run to run. The registry has
-no id/clock seam yet, so this swaps its id and clock functions for the duration only.
+The state is built through the registry's deterministic seams (`fixed_seams()`), so that
+snapshots and the committed screenshots do not change from run to run.
 """
 
 from __future__ import annotations
 
-import itertools
-import random
 import tempfile
-import uuid
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
-from toolkit import clock, config
-from toolkit.cli.demo import PARTNER, build_demo
+from toolkit import config
 from toolkit.registry import Registry
+from toolkit.registry.demo import PARTNER, build_demo, fixed_seams
 from toolkit.registry.endpoints import EndpointRequest
 
 OWNER = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 PROJECT = "0123456789abcdef0123456789abcdef"
-_ID_MODULES = ("toolkit.registry.base", "toolkit.registry.network", "toolkit.registry.services",
-               "toolkit.registry.endpoints")
-
-
-@contextmanager
-def fixed_ids():
-    """Seeded UUIDs and timestamps 37 s apart from 2026-01-15T09:00:00Z, while inside."""
-    import importlib
-
-    rng, ticks = random.Random(2026), itertools.count(0)
-    modules = [importlib.import_module(name) for name in _ID_MODULES]
-    saved = [(module, module.new_id) for module in modules] + [(clock, clock.now)]
-
-    def new_id() -> str:
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-    def now() -> str:
-        minutes, seconds = divmod(next(ticks) * 37, 60)
-        return f"2026-01-15T{9 + minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}.000Z"
-
-    try:
-        for module in modules:
-            module.new_id = new_id
-        clock.now = now
-        yield
-    finally:
-        for module, function in saved[:-1]:
-            module.new_id = function
-        clock.now = saved[-1][1]
 
 
 def build_tui_demo(reg: Registry) -> None:
@@ -78,18 +45,8 @@ def open_demo(directory: str | Path | None = None, *, deterministic: bool = True
     """A fresh demo state (in a new temp dir unless given) and its registry."""
     directory = directory or tempfile.mkdtemp(prefix="vpcep-demo-")
     reg = Registry.open(demo_settings(directory, **flags), create=True)
-    if deterministic:
-        with fixed_ids():
-            build_tui_demo(_writable(reg))
-    else:
-        build_tui_demo(_writable(reg))
+    # built even when the app will run read-only; the returned registry keeps the real seams
+    builder = reg.view(replace(reg.settings, read_only=False, act_as=""), **(fixed_seams() if deterministic else {}))
+    build_tui_demo(builder)
+    builder.close()
     return reg
-
-
-def _writable(reg: Registry) -> Registry:
-    """The demo is built even when the app will run read-only."""
-    from dataclasses import replace
-
-    view = reg.acting("")
-    view.settings = replace(reg.settings, read_only=False)
-    return view
