@@ -87,3 +87,14 @@ def test_o1_the_resolver_line_never_forwards_to_a_dash():
     assert resolver_line(PLAN) == f"resolvers forward {OBS}, {PRIVATE} to 10.8.1.2, 10.8.1.3 (O2)"
     bare = build_plan(PlanInputs(gateway="192.168.10.1", region="r", domain="d.com"))
     assert resolver_line(bare) == "resolvers: no DNS endpoint, so obs.r.d.com cannot be forwarded (O1)"
+
+
+def test_one_list_of_format_names_matches_the_renderers():
+    """The CLI's --format choices and the TUI's tabs come from one tuple that names every renderer (issue 11:
+    the TUI's copy had drifted and lacked bind-options)."""
+    from toolkit.routing.render import FORMATS as RENDERERS
+    from toolkit.routing.shapes import FORMAT_NAMES
+    from toolkit.tui import routes_ops
+    from toolkit.cli import cmd_routes
+
+    assert FORMAT_NAMES == tuple(RENDERERS) == routes_ops.FORMATS == cmd_routes.FORMATS

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-FORMATS = ("linux", "windows", "bind", "bind-options", "bind-global", "unbound", "dnsmasq", "coredns", "resolv")
-"""The renderers (toolkit.routing.render.FORMATS, which `vpcep --help` must not import)."""
+from toolkit.routing.shapes import FORMAT_NAMES as FORMATS
+from toolkit.routing.shapes import plan_dict
 
 
 def add_commands(b) -> None:
@@ -138,16 +138,6 @@ def status_text(diff) -> str:
     lines.append(f"{len(diff.unchanged)} in place, {len(diff.missing)} missing, {len(diff.different)} different, "
                  f"{len(diff.extra)} extra")
     return "\n".join(lines)
-
-
-def plan_dict(plan) -> dict:
-    return {"gateway": plan.gateway, "proto": plan.proto, "region": plan.region, "domain": plan.domain,
-            "routes": [{"dst": r.dst, "via": r.via, "purpose": r.purpose, "rule": r.rule} for r in plan.routes],
-            "dns": {"forwarders": list(plan.forwarders), "zones": list(plan.zones)},
-            "inbound": [{"service": i.service, "server_type": i.server_type, "cidr": i.cidr, "port": i.port,
-                         "recorded": i.recorded} for i in plan.inbound],
-            "findings": [{"severity": f.severity, "rule": f.rule, "message": f.message, "fix": f.fix}
-                         for f in plan.findings]}
 
 
 def plan_text(plan) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from toolkit.errors import ToolkitError
 
-FORMATS = ("linux", "windows", "bind", "bind-global", "unbound", "dnsmasq", "coredns", "resolv")
+from toolkit.routing.shapes import FORMAT_NAMES as FORMATS
 
 
 @dataclass(frozen=True)

@@ -143,13 +143,13 @@ class RoutesScreen(BaseScreen):
 
     def action_copy_json(self) -> None:
         if self.view and self.view.plan:
-            from toolkit.cli.cmd_routes import plan_dict
+            from toolkit.routing.shapes import plan_dict
             self.copy_json("the route plan", plan_dict(self.view.plan))
 
     def _plan_json(self, row=None):
         """What `v` shows here, whichever row: the plan as `routes plan --json` prints it."""
         if self.view and self.view.plan:
-            from toolkit.cli.cmd_routes import plan_dict
+            from toolkit.routing.shapes import plan_dict
             return "the route plan", plan_dict(self.view.plan)
         return None
 
