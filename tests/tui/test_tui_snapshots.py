@@ -21,13 +21,6 @@ def test_snapshot(name, demo, snap_compare):
     assert snap_compare(shot_app(demo), run_before=SHOTS[name], terminal_size=SIZE)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
-@pytest.mark.parametrize("name", ["endpoint-wizard", "routes", "checks", "json-view"])
-def test_snapshot_sizes(name, size, demo, snap_compare):
-    """The areas and dialogs of faster hands at the smallest and a large terminal: nothing needed is cut off."""
-    assert snap_compare(shot_app(demo), run_before=SHOTS[name], terminal_size=size)
-
-
 def test_snapshot_read_only(tmp_path, snap_compare):
     reg = open_demo(tmp_path, read_only=True)
     try:

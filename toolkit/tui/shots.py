@@ -130,13 +130,6 @@ async def check_run(pilot: Pilot) -> None:
     await settle(pilot)
 
 
-async def json_view(pilot: Pilot) -> None:
-    """`v` on a service: its JSON, read-only, with the path it would be saved to."""
-    await settle(pilot)
-    select_row(pilot, "partner-api")
-    await press(pilot, "v")
-
-
 async def help_keys(pilot: Pilot) -> None:
     await press(pilot, "question_mark")
 
@@ -152,7 +145,7 @@ SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "services": services, "service-detail": service_detail, "service-form": service_form,
     "endpoints": endpoints, "endpoint-wizard": endpoint_wizard, "approvals": approvals, "dns": dns,
     "routes": routes, "routes-render": routes_render, "checks": checks, "check-run": check_run,
-    "help": help_keys, "error": refused, "json-view": json_view,
+    "help": help_keys, "error": refused,
 }
 VOLATILE = {"check-run"}
 """Shots that depend on the host (a check run, root only): written by `vpcep screenshots`, not snapshot-tested."""
