@@ -18,11 +18,11 @@ AREAS = [("2", "Endpoints"), ("3", "Approvals"), ("4", "DNS"), ("5", "Routes"), 
 
 
 class Tmux:
-    """One private tmux server (-L) with one pane (132x34 unless told) running bash."""
+    """One private tmux server (-L) with one 132x34 pane running bash."""
 
-    def __init__(self, home, size: tuple[int, int] = (132, 34)) -> None:
+    def __init__(self, home) -> None:
         self.socket = f"vpcep-test-{uuid.uuid4().hex[:8]}"
-        self("new-session", "-d", "-s", "t", "-x", str(size[0]), "-y", str(size[1]), "-e", f"HOME={home}",
+        self("new-session", "-d", "-s", "t", "-x", "132", "-y", "34", "-e", f"HOME={home}",
              "-e", f"XDG_CONFIG_HOME={home}/cfg", "-e", "TERM=xterm-256color", "bash --norc --noprofile")
 
     def __call__(self, *args: str) -> str:

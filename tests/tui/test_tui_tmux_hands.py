@@ -7,17 +7,27 @@ import re
 import shlex
 import shutil
 import sys
+import uuid
 
 import pytest
-from test_tui_tmux import Tmux
+from test_tui_tmux import Tmux as Tmux132
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 TYPED = "q123456dy"
 """Every key that is an app action elsewhere: quit, the six areas, delete, copy JSON."""
 
 
+class Tmux(Tmux132):
+    """The suite's tmux helper with an 80x24 pane."""
+
+    def __init__(self, home) -> None:
+        self.socket = f"vpcep-test-{uuid.uuid4().hex[:8]}"
+        self("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "-e", f"HOME={home}",
+             "-e", f"XDG_CONFIG_HOME={home}/cfg", "-e", "TERM=xterm-256color", "bash --norc --noprofile")
+
+
 def start(tmp_path) -> Tmux:
-    tmux = Tmux(tmp_path, size=(80, 24))
+    tmux = Tmux(tmp_path)
     env = " ".join(f"-u {name}" for name in ("VPCEP_STATE", "VPCEP_CONFIG", "VPCEP_ACCOUNT", "VPCEP_READ_ONLY"))
     tmux.send(f"env {env} {shlex.quote(sys.executable)} -m toolkit tui --demo --no-dns; echo EXIT=$?", "Enter")
     tmux.wait_for(lambda s: "awaiting approval" in s)
