@@ -47,7 +47,8 @@ class InputBar(Vertical):
         self.query_one(f"#{field}", Input).value = value
 
     def focus_first(self) -> None:
-        self.query_one(f"#{self.specs[0].id}", Input).focus()
+        """At once, not after the queued events: keys typed right after `i` land in the input."""
+        self.screen.set_focus(self.query_one(f"#{self.specs[0].id}", Input))
 
     def show_error(self, exc: BaseException | None, field: str | None = None) -> None:
         """The error under the bar, `[rule]` and fix included; None clears it. Focus goes to the bad input."""
