@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, TabbedContent, TabPane
 
 from toolkit.errors import ToolkitError
+from toolkit.model import service as service_rules
 from toolkit.model.permissions import normalize
 from toolkit.model.rules import parse_rule
 from toolkit.model.tags import parse_tag
@@ -30,10 +31,11 @@ EVERYONE = ("`*` lets every account create endpoints to this service (S13). Only
 class ServiceDetailScreen(BaseScreen):
     AREA = "Service"
     DETAIL = True
-    CHANGES = frozenset({"accept", "reject", "delete"})
+    CHANGES = frozenset({"accept", "reject", "delete", "modify"})
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("y", "copy_json", "JSON"),
+        Binding("m", "modify", "Modify"),
         Binding("a", "accept", "Accept"),
         Binding("r", "reject", "Reject"),
         Binding("d", "delete", "Delete"),
@@ -153,6 +155,24 @@ class ServiceDetailScreen(BaseScreen):
 
     def _what(self) -> str:
         return f"service {self.bundle.service.service_name}" if self.bundle else "this service"
+
+    def action_modify(self) -> None:
+        """Name, description and approval of an own service; a built-in one is refused with S2, no form."""
+        if self.bundle is None:
+            return
+        service = self.bundle.service
+        try:
+            service_rules.require_user_service(service, "modified")
+        except ToolkitError as exc:
+            self.notify(f"{exc.message} [{exc.rule}] — {exc.fix}", title="Not modified", severity="error")
+            return
+        if not self.bundle.owned:
+            self.notify(f"{service.service_name} belongs to account {service.domain_id}: only its owner can modify "
+                        "it", title="Not modified", severity="error")
+            return
+        from toolkit.tui.screens.service_modify import ServiceModifyScreen
+
+        self.app.push_screen(ServiceModifyScreen(service))
 
     def action_delete(self) -> None:
         self.ask_then_change(f"Delete {self._what()}?", S10, "Delete", "delete the service",

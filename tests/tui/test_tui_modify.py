@@ -1,0 +1,130 @@
+"""Issue 9 item 5 in the console: Modify a service, an endpoint's whitelist, connection and whitelist descriptions."""
+
+from __future__ import annotations
+
+import pytest
+from tuihelp import first_cells, press, run, screen_text, settle, tui, type_text
+
+from toolkit.tui.screens.service_detail import ServiceDetailScreen
+from toolkit.tui.screens.service_modify import ServiceModifyScreen
+
+pytestmark = pytest.mark.asyncio
+
+
+def toasts(app, text: str) -> list[str]:
+    return [n.message for n in app._notifications if text in n.message]
+
+
+def service(reg, short: str):
+    return next(s for s in reg.list_services() if s.short_name == short)
+
+
+async def open_service(pilot, app, name: str, tab: str = "summary") -> None:
+    await settle(pilot)
+    app.screen.table.move_cursor(row=first_cells(app).index(name))
+    await press(pilot, "enter")
+    app.screen.query_one("#tabs").active = tab
+    await settle(pilot)
+
+
+def palette_titles(app) -> set[str]:
+    return {command.title for command in app.get_system_commands(app.screen)}
+
+
+# -- 1. Modify service ---------------------------------------------------------------------------------
+async def test_modify_service_prefilled_and_saved(demo):
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "app")
+        assert "Modify service" in palette_titles(app)
+        await press(pilot, "m")
+        assert isinstance(app.screen, ServiceModifyScreen)
+        form = app.screen
+        assert form.query_one("#name").value == "app"
+        assert form.query_one("#description").value == "web app behind an ELB"
+        assert form.query_one("#approval").value is False
+        text = screen_text(app)
+        assert "8080→80/TCP" in text and "S6" in text  # ports shown, read-only, with the rule
+        form.query_one("#name").value = "web2"
+        form.query_one("#description").value = "moved to the new ELB"
+        form.query_one("#approval").focus()
+        await press(pilot, "space", "ctrl+s")
+        assert isinstance(app.screen, ServiceDetailScreen)
+        changed = service(demo, "web2")
+        assert changed.description == "moved to the new ELB" and changed.approval_enabled
+        assert changed.service_name.startswith("cn-north-4.web2.")
+        assert "Service cn-north-4.web2." in screen_text(app)  # the detail shows the new name
+
+
+async def test_modify_service_refusals_under_the_field(demo):
+    before = service(demo, "app")
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "app")
+        await press(pilot, "m")
+        app.screen.query_one("#name").value = "no spaces allowed"
+        app.screen.query_one("#description").value = "a <b> tag"
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ServiceModifyScreen)
+        assert "[S5]" in str(app.screen.query_one("#name-error").render())
+        assert "[S4]" in str(app.screen.query_one("#description-error").render())
+        app.screen.query_one("#name").value = "obs"  # a built-in's name: only the registry knows (S2)
+        app.screen.query_one("#description").value = "fine"
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ServiceModifyScreen)
+        assert "[S2]" in str(app.screen.query_one("#form-error").render())
+    assert service(demo, "app") == before
+
+
+async def test_modify_builtin_service_is_refused_with_s2(demo):
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "obs")
+        await press(pilot, "m")
+        assert isinstance(app.screen, ServiceDetailScreen)  # no form opened
+        [refusal] = toasts(app, "built-in")
+        assert "[S2]" in refusal
+
+
+async def test_approval_off_warns_once_about_pending(demo):
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "partner-api")
+        await press(pilot, "m")
+        app.screen.query_one("#approval").focus()
+        await press(pilot, "space")
+        await pilot.click("#save")
+        await settle(pilot)
+        assert isinstance(app.screen, ServiceDetailScreen)
+        assert service(demo, "partner-api").approval_enabled is False
+        assert len(toasts(app, "stay pendingAcceptance")) == 1
+        await pilot.pause(0.3)  # the state poll reloads the screen: the warning is not repeated
+        await settle(pilot)
+        assert len(toasts(app, "stay pendingAcceptance")) == 1
+
+
+async def test_modify_letters_are_text(demo):
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "app")
+        await press(pilot, "m")
+        app.screen.query_one("#description").focus()
+        app.screen.query_one("#description").value = ""
+        await type_text(pilot, "q123456dy?m")
+        assert isinstance(app.screen, ServiceModifyScreen) and app.is_running and app.current_mode == "services"
+        assert app.screen.query_one("#description").value == "q123456dy?m"
+
+
+async def test_read_only_refuses_modify(tmp_path):
+    from toolkit.tui.demo import open_demo
+
+    reg = open_demo(tmp_path, read_only=True)
+    try:
+        app = tui(reg)
+        async with run(app) as pilot:
+            await open_service(pilot, app, "app")
+            await press(pilot, "m")
+            assert isinstance(app.screen, ServiceDetailScreen)
+            assert "Modify service" not in palette_titles(app)
+    finally:
+        reg.close()
