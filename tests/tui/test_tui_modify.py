@@ -128,3 +128,62 @@ async def test_read_only_refuses_modify(tmp_path):
             assert "Modify service" not in palette_titles(app)
     finally:
         reg.close()
+
+
+# -- 2. Modify whitelist (endpoint) -------------------------------------------------------------------------
+async def open_endpoint(pilot, app, reg, service_short: str):
+    from toolkit.tui.screens.endpoint_detail import EndpointDetailScreen
+
+    endpoint = next(e for e in reg.list_endpoints() if f".{service_short}." in e.endpoint_service_name)
+    await press(pilot, "2")
+    app.screen.table.move_cursor(row=[row.key for row in app.screen.table.shown_rows].index(endpoint.id))
+    await press(pilot, "enter")
+    assert isinstance(app.screen, EndpointDetailScreen)
+    return endpoint
+
+
+async def test_modify_endpoint_whitelist(demo):
+    from toolkit.tui.screens.endpoint_detail import EndpointDetailScreen
+    from toolkit.tui.screens.endpoint_modify import EndpointModifyScreen
+
+    app = tui(demo)
+    async with run(app) as pilot:
+        endpoint = await open_endpoint(pilot, app, demo, "app")
+        assert "Modify whitelist" in palette_titles(app)
+        await press(pilot, "m")
+        assert isinstance(app.screen, EndpointModifyScreen) and app.focused.id == "whitelist"
+        await type_text(pilot, "10.1.0.0/16 127.0.0.1")
+        await press(pilot, "enter")
+        await type_text(pilot, "192.168.7.9")
+        app.screen.query_one("#enable").focus()
+        await press(pilot, "space", "ctrl+s")
+        assert isinstance(app.screen, EndpointDetailScreen)
+        saved = demo.get_endpoint(endpoint.id)
+        assert saved.enable_whitelist and saved.whitelist == ("10.1.0.0/16", "127.0.0.1/32", "192.168.7.9/32")
+        assert "10.1.0.0/16" in screen_text(app)
+        await press(pilot, "m")  # reopened: pre-filled, one entry a line; switching off keeps the list
+        assert app.screen.query_one("#whitelist").value.splitlines() == list(saved.whitelist)
+        app.screen.query_one("#enable").focus()
+        await press(pilot, "space", "ctrl+s")
+        off = demo.get_endpoint(endpoint.id)
+        assert not off.enable_whitelist and off.whitelist == saved.whitelist
+
+
+async def test_modify_endpoint_whitelist_refusals(demo):
+    from toolkit.tui.screens.endpoint_modify import EndpointModifyScreen
+
+    app = tui(demo)
+    async with run(app) as pilot:
+        endpoint = await open_endpoint(pilot, app, demo, "app")
+        await press(pilot, "m")
+        await type_text(pilot, "10.0.0.0/8 10.0.0.300 q")
+        assert app.is_running and isinstance(app.screen, EndpointModifyScreen)  # q is text here
+        await press(pilot, "ctrl+s")
+        error = str(app.screen.query_one("#whitelist-error").render())
+        assert "10.0.0.300" in error and "[E10]" in error
+        app.screen.query_one("#whitelist").value = ""
+        app.screen.query_one("#enable").focus()
+        await press(pilot, "space", "ctrl+s")  # enabled and empty: the registry refuses
+        assert isinstance(app.screen, EndpointModifyScreen)
+        assert "at least one entry" in str(app.screen.query_one("#whitelist-error").render())
+    assert demo.get_endpoint(endpoint.id) == endpoint

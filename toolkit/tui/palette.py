@@ -20,7 +20,7 @@ NAMES = {
     "ApprovalsScreen": {"accept": "Accept endpoint", "reject": "Reject endpoint"},
     "ServiceDetailScreen": {"modify": "Modify service", "accept": "Accept endpoint", "reject": "Reject endpoint", "delete": "Delete service",
                             "copy_json": "Copy service JSON to the clipboard", "app.pop_screen": "Back to the list"},
-    "EndpointDetailScreen": {"delete": "Delete endpoint", "copy_json": "Copy endpoint JSON to the clipboard",
+    "EndpointDetailScreen": {"modify": "Modify whitelist", "delete": "Delete endpoint", "copy_json": "Copy endpoint JSON to the clipboard",
                              "app.pop_screen": "Back to the list"},
     "RoutesScreen": {"apply": "Apply routes", "remove": "Remove routes", "copy_render": "Copy the rendered form",
                      "copy_json": "Copy the route plan JSON", "view_json": "View the route plan JSON",
@@ -30,6 +30,7 @@ NAMES = {
     "EndpointWizardScreen": {"submit": "Create endpoint", "app.pop_screen": "Cancel"},
     "ServiceFormScreen": {"submit": "Create service", "app.pop_screen": "Cancel"},
     "ServiceModifyScreen": {"submit": "Save the service", "app.pop_screen": "Cancel"},
+    "EndpointModifyScreen": {"submit": "Save the whitelist", "app.pop_screen": "Cancel"},
 }
 PANELS = {"whitelist": ("Add whitelist entry", "Remove whitelist entries"), "tag-table": ("Set tag", "Remove tags"),
           "rule-table": ("Add rule", "Remove rules")}
