@@ -115,17 +115,27 @@ async def test_modify_letters_are_text(demo):
         assert app.screen.query_one("#description").value == "q123456dy?m"
 
 
-async def test_read_only_refuses_modify(tmp_path):
+async def test_read_only_refuses_every_modify(tmp_path):
     from toolkit.tui.demo import open_demo
+    from toolkit.tui.screens.endpoint_detail import EndpointDetailScreen
 
     reg = open_demo(tmp_path, read_only=True)
     try:
         app = tui(reg)
         async with run(app) as pilot:
-            await open_service(pilot, app, "app")
-            await press(pilot, "m")
+            await open_service(pilot, app, "partner-api", "connections")
+            assert not app.screen.query_one("#decide").display  # no Describe button
+            app.screen.query_one("#connection-table").focus()
+            await press(pilot, "m", "e")
             assert isinstance(app.screen, ServiceDetailScreen)
-            assert "Modify service" not in palette_titles(app)
+            assert not {"Modify service", "Describe connection or whitelist entry"} & palette_titles(app)
+            app.screen.query_one("#tabs").active = "permissions"
+            await settle(pilot)
+            app.screen.query_one("#whitelist ResourceTable").focus()
+            await press(pilot, "e")
+            assert isinstance(app.screen, ServiceDetailScreen)
+            await press(pilot, "escape", "2", "enter", "m")
+            assert isinstance(app.screen, EndpointDetailScreen) and "Modify whitelist" not in palette_titles(app)
     finally:
         reg.close()
 
@@ -187,3 +197,65 @@ async def test_modify_endpoint_whitelist_refusals(demo):
         assert isinstance(app.screen, EndpointModifyScreen)
         assert "at least one entry" in str(app.screen.query_one("#whitelist-error").render())
     assert demo.get_endpoint(endpoint.id) == endpoint
+
+
+# -- 3. Connection descriptions ------------------------------------------------------------------------------
+async def test_describe_a_connection(demo):
+    from toolkit.tui.screens.describe import DescribeScreen
+
+    api = service(demo, "partner-api")
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "partner-api", "connections")
+        assert "Description" in screen_text(app)  # the column
+        table = app.screen.query_one("#connection-table")
+        table.focus()
+        endpoint_id = table.current().key
+        await press(pilot, "e")
+        assert isinstance(app.screen, DescribeScreen) and app.focused.id == "describe-text"
+        await type_text(pilot, "a <b>")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, DescribeScreen)
+        assert "[S12]" in str(app.screen.query_one("#describe-error").render())
+        app.screen.query_one("#describe-text").value = ""
+        await type_text(pilot, "batch q1-6 dy")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ServiceDetailScreen)
+        assert demo.connection_descriptions(api.id) == {endpoint_id: "batch q1-6 dy"}
+        assert "batch q1-6 dy" in screen_text(app)
+        await pilot.click("#describe-connection")  # the button opens the same dialog, pre-filled
+        await settle(pilot)
+        assert app.screen.query_one("#describe-text").value == "batch q1-6 dy"
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ServiceDetailScreen)
+    assert demo.connection_descriptions(api.id) == {endpoint_id: "batch q1-6 dy"}
+
+
+# -- 4. Whitelist entry descriptions -------------------------------------------------------------------------
+async def test_whitelist_entry_described_on_add_and_edited(demo):
+    api = service(demo, "partner-api")
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "partner-api", "permissions")
+        panel = "#whitelist"
+        app.screen.query_one(f"{panel} .entry").value = "iam:domain::0123456789abcdef0123456789abcdef"
+        app.screen.query_one(f"{panel} .entry-note").focus()
+        await type_text(pilot, "a <partner>")
+        await press(pilot, "enter")
+        assert "[S13]" in str(app.screen.query_one(f"{panel} .field-error").render())
+        app.screen.query_one(f"{panel} .entry-note").value = ""
+        await type_text(pilot, "finance q3 dy")
+        await press(pilot, "enter")
+        added = {e.permission: e for e in demo.whitelist(api.id)}["iam:domain::0123456789abcdef0123456789abcdef"]
+        assert added.description == "finance q3 dy"
+        assert "finance q3 dy" in screen_text(app)
+        table = app.screen.query_one(f"{panel} ResourceTable")
+        table.focus()
+        table.move_cursor(row=[row.key for row in table.shown_rows].index(added.id))
+        await press(pilot, "e")
+        assert app.screen.query_one("#describe-text").value == "finance q3 dy"
+        app.screen.query_one("#describe-text").value = "finance, renewed"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert {e.id: e.description for e in demo.whitelist(api.id)}[added.id] == "finance, renewed"
+        assert "finance, renewed" in screen_text(app)

@@ -18,7 +18,7 @@ NAMES = {
     "ServicesScreen": {"open": "Open service", "new": "New service", "delete": "Delete service"},
     "EndpointsScreen": {"open": "Open endpoint", "new": "New endpoint", "delete": "Delete endpoint"},
     "ApprovalsScreen": {"accept": "Accept endpoint", "reject": "Reject endpoint"},
-    "ServiceDetailScreen": {"modify": "Modify service", "accept": "Accept endpoint", "reject": "Reject endpoint", "delete": "Delete service",
+    "ServiceDetailScreen": {"modify": "Modify service", "describe": "Describe connection or whitelist entry", "accept": "Accept endpoint", "reject": "Reject endpoint", "delete": "Delete service",
                             "copy_json": "Copy service JSON to the clipboard", "app.pop_screen": "Back to the list"},
     "EndpointDetailScreen": {"modify": "Modify whitelist", "delete": "Delete endpoint", "copy_json": "Copy endpoint JSON to the clipboard",
                              "app.pop_screen": "Back to the list"},
