@@ -259,3 +259,16 @@ async def test_whitelist_entry_described_on_add_and_edited(demo):
         await settle(pilot)
         assert {e.id: e.description for e in demo.whitelist(api.id)}[added.id] == "finance, renewed"
         assert "finance, renewed" in screen_text(app)
+
+
+async def test_the_focused_fields_caption_follows_tab(demo):
+    """Was: the first field's caption stayed marked while Tab moved on (Textual restyled no subtree)."""
+    app = tui(demo)
+    async with run(app) as pilot:
+        await open_service(pilot, app, "app")
+        await press(pilot, "m")
+        captions = {str(c.render()): c for c in app.screen.query(".field > Label.caption")}
+        for field, caption in (("name", "Name"), ("description", "Description"), ("approval", "Approval")):
+            assert app.focused.id == field
+            assert [name for name, c in captions.items() if c.styles.text_style.reverse] == [caption]
+            await press(pilot, "tab")

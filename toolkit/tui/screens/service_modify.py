@@ -14,7 +14,7 @@ from toolkit.tui.screens.service_form import field, show_field_errors
 from toolkit.tui.widgets.onoff import OnOff
 
 FIELD_OF_RULE = {"S5": "name", "S4": "description", "S2": "form"}
-S6 = "S6: port mappings can be viewed but not changed after creation (delete and create the service to change them)."
+S6 = "S6: mappings cannot be changed after creation."
 
 
 def save_buttons(read_only: bool) -> ComposeResult:
