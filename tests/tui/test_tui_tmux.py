@@ -45,10 +45,14 @@ class Tmux:
         found = re.search(r"\x1b\[1;7m(?:\x1b\[[\d;]*m)*([^\x1b]+)", self("capture-pane", "-p", "-e", "-t", "t"))
         return found[1].strip() if found else ""
 
-    def wait_for(self, predicate, timeout: float = 20.0) -> str:
+    def styled(self) -> str:
+        """The screen with its colours and styles (SGR escapes): shows where the focus is."""
+        return self("capture-pane", "-e", "-p", "-t", "t")
+
+    def wait_for(self, predicate, timeout: float = 20.0, styled: bool = False) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            text = self.screen()
+            text = self.styled() if styled else self.screen()
             if predicate(text):
                 return text
             time.sleep(0.05)
@@ -203,6 +207,34 @@ def test_typed_letters_stay_text_in_every_field_at_80x24(tmp_path):
         tmux.wait_for(lambda s: "Leave Endpoint and discard" in s)
         tmux.send("Left", "Enter")
         tmux.wait_for(on("Endpoints"))
+
+
+def focused_caption(styled: str) -> str | None:
+    """The caption of the focused form field: drawn reversed (SGR 7)."""
+    match = re.search(r"\x1b\[1;7m(?:\x1b\[[0-9;]*m)*([A-Za-z][A-Za-z ()-]*?)\x1b", styled)
+    return match.group(1) if match else None
+
+
+def test_modify_form_keeps_letters_and_digits_as_text(tmp_path):
+    """Issue 9: in the Modify service form `q`, `1`–`6`, `d` and `y` are text, not quit/areas/delete/JSON."""
+    tmux = Tmux(tmp_path)
+    try:
+        tmux.send(f"{shlex.quote(sys.executable)} -m toolkit tui --demo --no-dns; echo EXIT=$?", "Enter")
+        tmux.wait_for(lambda s: "awaiting approval" in s and "partner-api" in s)
+        tmux.send("Down", "Down", "Enter")
+        tmux.wait_for(lambda s: "Service cn-north-4.app." in s)
+        tmux.send("m")
+        tmux.wait_for(lambda s: focused_caption(s) == "Name", styled=True)
+        tmux.send("Tab")  # Name → Description (its text selected: typing replaces it)
+        tmux.wait_for(lambda s: focused_caption(s) == "Description", styled=True)
+        tmux.send("-l", "q123456 dy")
+        typed = tmux.wait_for(lambda s: "q123456 dy" in s)
+        assert typed.splitlines()[0].lstrip().startswith("vpcep  Modify service")
+        tmux.send("C-s")
+        saved = tmux.wait_for(lambda s: s.splitlines()[0].lstrip().startswith("vpcep  Service") and "q123456 dy" in s)
+        assert re.search(r"Description\s+q123456 dy", saved)
+        tmux.send("Escape")
+        tmux.wait_for(lambda s: "awaiting approval" in s and "partner-api" in s and "Description" not in s)
         tmux.send("q")
         after = tmux.wait_for(lambda s: re.search(r"^EXIT=\d+", s, re.M) is not None)
         assert re.search(r"^EXIT=0$", after, re.M) and "Traceback" not in after

@@ -18,9 +18,9 @@ NAMES = {
     "ServicesScreen": {"open": "Open service", "new": "New service", "delete": "Delete service"},
     "EndpointsScreen": {"open": "Open endpoint", "new": "New endpoint", "delete": "Delete endpoint"},
     "ApprovalsScreen": {"accept": "Accept endpoint", "reject": "Reject endpoint"},
-    "ServiceDetailScreen": {"accept": "Accept endpoint", "reject": "Reject endpoint", "delete": "Delete service",
+    "ServiceDetailScreen": {"modify": "Modify service", "describe": "Describe connection or whitelist entry", "accept": "Accept endpoint", "reject": "Reject endpoint", "delete": "Delete service",
                             "copy_json": "Copy service JSON to the clipboard", "app.pop_screen": "Back to the list"},
-    "EndpointDetailScreen": {"delete": "Delete endpoint", "copy_json": "Copy endpoint JSON to the clipboard",
+    "EndpointDetailScreen": {"modify": "Modify whitelist", "delete": "Delete endpoint", "copy_json": "Copy endpoint JSON to the clipboard",
                              "app.pop_screen": "Back to the list"},
     "RoutesScreen": {"apply": "Apply routes", "remove": "Remove routes", "copy_render": "Copy the rendered form",
                      "copy_json": "Copy the route plan JSON", "view_json": "View the route plan JSON",
@@ -29,6 +29,8 @@ NAMES = {
                      "fix": "Go to the fix of a failed step"},
     "EndpointWizardScreen": {"submit": "Create endpoint", "app.pop_screen": "Cancel"},
     "ServiceFormScreen": {"submit": "Create service", "app.pop_screen": "Cancel"},
+    "ServiceModifyScreen": {"submit": "Save the service", "app.pop_screen": "Cancel"},
+    "EndpointModifyScreen": {"submit": "Save the whitelist", "app.pop_screen": "Cancel"},
 }
 PANELS = {"whitelist": ("Add whitelist entry", "Remove whitelist entries"), "tag-table": ("Set tag", "Remove tags"),
           "rule-table": ("Add rule", "Remove rules")}

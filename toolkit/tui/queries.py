@@ -36,6 +36,7 @@ class ServiceBundle:
 
     service: EndpointService
     connections: list
+    """Registry Connections: each endpoint with the owner's description of it (S12)."""
     whitelist: list
     rules: list
     owned: bool
@@ -46,5 +47,5 @@ def service_bundle(reg: Registry, ref: str) -> ServiceBundle:
     owned = service.domain_id == reg.account and not service.builtin
     if not owned:
         return ServiceBundle(service, [], [], [], False)
-    return ServiceBundle(service, reg.connections(service.id), reg.whitelist(service.id),
+    return ServiceBundle(service, reg.connection_list(service.id), reg.whitelist(service.id),
                          reg.service_rules(service.id), True)

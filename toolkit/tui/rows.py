@@ -48,11 +48,15 @@ def endpoint_row(theme: dict, e, vpc_names: dict) -> Row:
     return Row(e.id, cells, e.tags, e)
 
 
-CONNECTION_COLUMNS = [("Endpoint", 36), ("Packet ID", 9), ("Status", 17), ("Account", 32), ("Created", 19)]
+CONNECTION_COLUMNS = [("Endpoint", 36), ("Packet ID", 9), ("Status", 17), ("Description", 30), ("Account", 32),
+                      ("Created", 19)]
 
 
-def connection_row(theme: dict, e) -> Row:
-    cells = (e.id, e.marker_id, status(theme, e.status), e.domain_id, short_time(e.created_at))
+def connection_row(theme: dict, connection) -> Row:
+    """One registry Connection (S12): its endpoint, and the owner's description of it."""
+    e = connection.endpoint
+    cells = (e.id, e.marker_id, status(theme, e.status), connection.description or "-", e.domain_id,
+             short_time(e.created_at))
     return Row(e.id, cells, e.tags, e)
 
 

@@ -70,6 +70,22 @@ async def service_detail(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def service_modify(pilot: Pilot) -> None:
+    """Modify on an own service: name, description and approval pre-filled, the ports read-only (S6)."""
+    await settle(pilot)
+    select_row(pilot, "partner-api")
+    await press(pilot, "enter", "m")
+
+
+async def describe(pilot: Pilot) -> None:
+    """`e` on a connection: its description, one line, refused with the rule when it holds `<`."""
+    await service_detail(pilot)
+    pilot.app.screen.query_one("#connection-table").focus()
+    await press(pilot, "e")
+    pilot.app.screen.query_one("#describe-text").value = "batch jobs <nightly>"
+    await press(pilot, "enter")
+
+
 async def service_form(pilot: Pilot) -> None:
     """The form after an empty submit: every field's message with its rule (keys only: no mouse hover)."""
     await press(pilot, "n", "ctrl+s")
@@ -86,6 +102,13 @@ async def endpoint_wizard(pilot: Pilot) -> None:
     screen.query_one("#service-name").value = name
     screen.query_one("#service-name").focus()
     await press(pilot, "enter")
+
+
+async def endpoint_modify(pilot: Pilot) -> None:
+    """Modify whitelist on an endpoint: one entry a line, a bad one refused under the field (E10)."""
+    await press(pilot, "2", "enter", "m")
+    pilot.app.screen.query_one("#whitelist").value = "10.0.0.0/24\n192.168.1.5 10.0.0.300"
+    await press(pilot, "ctrl+s")
 
 
 async def approvals(pilot: Pilot) -> None:
@@ -157,7 +180,8 @@ async def json_view(pilot: Pilot) -> None:
 
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "services": services, "service-detail": service_detail, "service-form": service_form,
-    "endpoints": endpoints, "endpoint-wizard": endpoint_wizard, "approvals": approvals, "dns": dns,
+    "service-modify": service_modify, "describe": describe,
+    "endpoints": endpoints, "endpoint-wizard": endpoint_wizard, "endpoint-modify": endpoint_modify, "approvals": approvals, "dns": dns,
     "routes": routes, "routes-render": routes_render, "checks": checks, "check-run": check_run,
     "help": help_keys, "error": refused, "confirm": confirm_delete, "json-view": json_view,
 }

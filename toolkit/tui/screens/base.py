@@ -24,7 +24,7 @@ from toolkit.tui.widgets.resource_table import ResourceTable
 from toolkit.tui.widgets.status_header import StatusHeader
 
 
-EDITS = ".form Input, .form Select, .form Switch, .editable Input.entry"
+EDITS = ".form Input, .form Select, .form Switch, .form LinesInput, .editable Input.entry, .editable Input.entry-note"
 """The widgets whose typed or chosen value is work the user would lose (a form's fields, a panel's entry line)."""
 
 

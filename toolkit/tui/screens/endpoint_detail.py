@@ -43,10 +43,11 @@ class EndpointDetailScreen(BaseScreen):
     AREA = "Endpoint"
     DETAIL = True
     AUTO_FOCUS = "#tag-table ResourceTable"
-    CHANGES = frozenset({"delete"})
+    CHANGES = frozenset({"delete", "modify"})
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("y", "copy_json", "JSON"),
+        Binding("m", "modify", "Modify whitelist"),
         Binding("d", "delete", "Delete"),
     ]
 
@@ -78,6 +79,14 @@ class EndpointDetailScreen(BaseScreen):
     def action_copy_json(self) -> None:
         if self.view:
             self.copy_json(self.endpoint_id, self.view.endpoint.to_dict())
+
+    def action_modify(self) -> None:
+        """E10: the whitelist and its switch, in a form of their own."""
+        if self.view is None:
+            return
+        from toolkit.tui.screens.endpoint_modify import EndpointModifyScreen
+
+        self.app.push_screen(EndpointModifyScreen(self.view.endpoint))
 
     def action_delete(self) -> None:
         self.ask_then_change(f"Delete endpoint {self.endpoint_id}?", E11, "Delete", "delete the endpoint",

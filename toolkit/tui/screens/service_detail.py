@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, TabbedContent, TabPane
 
 from toolkit.errors import ToolkitError
+from toolkit.model import service as service_rules
 from toolkit.model.permissions import normalize
 from toolkit.model.rules import parse_rule
 from toolkit.model.tags import parse_tag
@@ -30,10 +31,12 @@ EVERYONE = ("`*` lets every account create endpoints to this service (S13). Only
 class ServiceDetailScreen(BaseScreen):
     AREA = "Service"
     DETAIL = True
-    CHANGES = frozenset({"accept", "reject", "delete"})
+    CHANGES = frozenset({"accept", "reject", "delete", "modify", "describe"})
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("y", "copy_json", "JSON"),
+        Binding("m", "modify", "Modify"),
+        Binding("e", "describe", "Describe"),
         Binding("a", "accept", "Accept"),
         Binding("r", "reject", "Reject"),
         Binding("d", "delete", "Delete"),
@@ -53,13 +56,14 @@ class ServiceDetailScreen(BaseScreen):
                 with Horizontal(classes="toolbar", id="decide"):
                     yield Button("Accept marked", variant="success", id="accept", compact=True)
                     yield Button("Reject marked", variant="error", id="reject", compact=True)
+                    yield Button("Describe", id="describe-connection", compact=True)
                 yield Label("", id="approval-note", classes="note")
                 yield ResourceTable(CONNECTION_COLUMNS, markable=True, id="connection-table")
             with TabPane("Permission Management", id="permissions"):
                 yield EditableTable([("Permission", 60), ("Description", 24), ("Created", 19)],
                                     "iam:domain::<domain_id>, organizations:orgPath::<path> or *; commas separate",
                                     what="whitelist entry", note="S13: the owner is always allowed; an empty list lets no other account in.",
-                                    id="whitelist")
+                                    described=True, id="whitelist")
             with TabPane("Port Mapping", id="ports"):
                 yield Label("S6: port mappings can be viewed but not changed after creation.", classes="note")
                 yield ResourceTable([("Protocol", 8), ("Service Port", 12), ("Terminal Port", 13)], id="port-table")
@@ -88,8 +92,8 @@ class ServiceDetailScreen(BaseScreen):
         theme = self.app.theme_variables
         self.query_one("#title", Label).update(f"Service {service.service_name}")
         self.query_one(FieldList).show(summary(theme, service))
-        self.query_one("#connection-table", ResourceTable).set_rows([connection_row(theme, e)
-                                                                     for e in bundle.connections])
+        self.query_one("#connection-table", ResourceTable).set_rows([connection_row(theme, c)
+                                                                     for c in bundle.connections])
         self._show_approval(service)
         self.query_one("#port-table", ResourceTable).set_rows(
             [Row(str(p.client_port), (p.protocol, p.server_port, p.client_port)) for p in service.ports])
@@ -104,8 +108,10 @@ class ServiceDetailScreen(BaseScreen):
             panel.query_one(".toolbar").display = bundle.owned and not self.app.read_only
 
     def _show_approval(self, service) -> None:
-        can_decide = self.bundle.owned and service.approval_enabled and not self.app.read_only
-        self.query_one("#decide").display = can_decide
+        can_change = self.bundle.owned and not self.app.read_only
+        self.query_one("#decide").display = can_change
+        for button in ("#accept", "#reject"):
+            self.query_one(button).display = can_change and service.approval_enabled
         note = "" if service.approval_enabled else "Approval is off: connections are accepted automatically (S12)."
         if not self.bundle.owned:
             note = "Built-in or another account's service: connections are managed by its owner."
@@ -129,9 +135,11 @@ class ServiceDetailScreen(BaseScreen):
             self.copy_json(self.bundle.service.service_name, self.bundle.service.to_dict())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id in ("accept", "reject"):
+        actions = {"accept": self.action_accept, "reject": self.action_reject,
+                   "describe-connection": self.action_describe}
+        if event.button.id in actions:
             event.stop()
-            self.action_accept() if event.button.id == "accept" else self.action_reject()
+            actions[event.button.id]()
 
     def _chosen_connections(self) -> list[str]:
         return [row.key for row in self.query_one("#connection-table", ResourceTable).chosen()]
@@ -153,6 +161,54 @@ class ServiceDetailScreen(BaseScreen):
 
     def _what(self) -> str:
         return f"service {self.bundle.service.service_name}" if self.bundle else "this service"
+
+    def action_modify(self) -> None:
+        """Name, description and approval of an own service; a built-in one is refused with S2, no form."""
+        if self.bundle is None:
+            return
+        service = self.bundle.service
+        try:
+            service_rules.require_user_service(service, "modified")
+        except ToolkitError as exc:
+            self.notify(f"{exc.message} [{exc.rule}] — {exc.fix}", title="Not modified", severity="error")
+            return
+        if not self.bundle.owned:
+            self.notify(f"{service.service_name} belongs to account {service.domain_id}: only its owner can modify "
+                        "it", title="Not modified", severity="error")
+            return
+        from toolkit.tui.screens.service_modify import ServiceModifyScreen
+
+        self.app.push_screen(ServiceModifyScreen(service))
+
+    def action_describe(self) -> None:
+        """`e`: describe the selected connection (Connection Management) or whitelist entry (Permission
+        Management) in a one-line dialog."""
+        if self.bundle is None or not self.bundle.owned:
+            return
+        tab = self.query_one("#tabs", TabbedContent).active
+        if tab == "permissions":
+            row = self.query_one("#whitelist", EditableTable).table.current()
+            if row is not None:
+                self._ask_description(f"Description of whitelist entry {row.data.permission}", row.data.description,
+                                      "S13", self.app.registry.whitelist_describe, row.data.id)
+            return
+        row = self.query_one("#connection-table", ResourceTable).current()
+        if tab != "connections" or row is None:
+            self.notify("select a connection (Connection Management) or a whitelist entry (Permission Management) "
+                        "first", title="Describe")
+            return
+        notes = {c.endpoint.id: c.description for c in self.bundle.connections}
+        self._ask_description(f"Description of the connection of endpoint {row.key}", notes.get(row.key, ""), "S12",
+                              self.app.registry.describe_connections, row.key)
+
+    def _ask_description(self, question: str, text: str, rule: str, call, key: str) -> None:
+        from toolkit.tui.screens.describe import DescribeScreen
+
+        def answered(new: str | None) -> None:
+            if new is not None and new != text:
+                self.change(f"describe {key}", call, self.service_id, {key: new})
+
+        self.app.push_screen(DescribeScreen(question, text, rule), answered)
 
     def action_delete(self) -> None:
         self.ask_then_change(f"Delete {self._what()}?", S10, "Delete", "delete the service",
@@ -177,12 +233,17 @@ class ServiceDetailScreen(BaseScreen):
             elif panel.id == "rule-table":
                 self.change(f"add rule {text}", reg.service_rules, self.service_id, add=[parse_rule(text)])
             else:
-                self._add_whitelist(whitelist_entries(text))
+                self._add_whitelist(whitelist_entries(text), service_rules.validate_description(message.note, "S13"))
         except ToolkitError as exc:
             panel.show_error(f"{exc.message} [{exc.rule}] {exc.fix}")
 
-    def _add_whitelist(self, entries: list[str]) -> None:
-        change = (f"whitelist {', '.join(entries)}", self.app.registry.whitelist_add, self.service_id, entries)
+    def on_editable_table_describe(self, message: EditableTable.Describe) -> None:
+        message.stop()
+        self.action_describe()
+
+    def _add_whitelist(self, entries: list[str], description: str = "") -> None:
+        change = (f"whitelist {', '.join(entries)}", partial(self.app.registry.whitelist_add,
+                                                             description=description), self.service_id, entries)
         if "*" in entries or "iam:domain::*" in entries:
             self.ask_then_change("Allow every account?", EVERYONE, "Allow everyone", *change)
         else:

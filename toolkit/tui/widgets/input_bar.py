@@ -53,7 +53,7 @@ class InputBar(Vertical):
     def show_error(self, exc: BaseException | None, field: str | None = None) -> None:
         """The error under the bar, `[rule]` and fix included; None clears it. Focus goes to the bad input."""
         label = self.query_one(".field-error", Label)
-        text = "" if exc is None else _error_text(exc)
+        text = "" if exc is None else error_text(exc)
         label.update(text)
         label.set_class(bool(text), "-shown")
         if field:
@@ -68,6 +68,7 @@ class InputBar(Vertical):
         self.post_message(self.Submitted(self, self.values()))
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """`message [rule] — fix` of an error, as every field's error line shows it."""
     message, rule, fix = getattr(exc, "message", str(exc)), getattr(exc, "rule", ""), getattr(exc, "fix", "")
     return f"{message}" + (f" [{rule}]" if rule else "") + (f" — {fix}" if fix else "")
