@@ -207,6 +207,8 @@ def test_typed_letters_stay_text_in_every_field_at_80x24(tmp_path):
         tmux.wait_for(lambda s: "Leave Endpoint and discard" in s)
         tmux.send("Left", "Enter")
         tmux.wait_for(on("Endpoints"))
+    finally:
+        tmux.close()
 
 
 def focused_caption(styled: str) -> str | None:
