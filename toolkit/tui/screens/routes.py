@@ -71,9 +71,10 @@ class RoutesScreen(BaseScreen):
         if plan is None:
             self.query_one("#routes-note", Static).update(view.problem)
             return
+        from toolkit.routing.render import resolver_line
+
         self.query_one("#routes-note", Static).update(
-            f"{len(plan.routes)} route(s) via {plan.gateway}, proto {plan.proto}; resolvers forward "
-            f"{', '.join(plan.zones) or '-'} to {', '.join(plan.forwarders) or '-'} (O2)")
+            f"{len(plan.routes)} route(s) via {plan.gateway}, proto {plan.proto}; {resolver_line(plan)}")
         self.query_one("#route-table", ResourceTable).set_rows(
             [Row(r.dst, (r.dst, r.via, r.purpose, r.rule), data=r) for r in plan.routes])
         self.query_one("#findings", ResourceTable).set_rows(finding_rows(self.app.theme_variables, plan.findings))
