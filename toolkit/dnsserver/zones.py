@@ -168,8 +168,14 @@ def _parses(line: str, origin: str) -> bool:
 
 
 def _convert(name, rdataset, rdata) -> RR:
-    text = f"{name.to_text()} {rdataset.ttl} IN {rdataset.rdtype.name} {rdata.to_text()}"
+    """dnspython's record in dnslib's form through the wire (uncompressed), so escaped labels (`a\\.b`) survive."""
+    import struct
+
+    from dnslib import DNSBuffer
+
+    data = rdata.to_wire()
+    packed = name.to_wire() + struct.pack("!HHIH", int(rdataset.rdtype), 1, rdataset.ttl, len(data)) + data
     try:
-        return RR.fromZone(text)[0]
-    except Exception:  # dnslib lacks a text form for this type: carry the wire form
-        return RR(DNSLabel(name.to_text()), int(rdataset.rdtype), ttl=rdataset.ttl, rdata=RD(rdata.to_digestable()))
+        return RR.parse(DNSBuffer(packed))
+    except Exception:  # dnslib cannot decode this type's rdata: carry the wire form
+        return RR(DNSLabel(list(name.labels[:-1])), int(rdataset.rdtype), ttl=rdataset.ttl, rdata=RD(data))
