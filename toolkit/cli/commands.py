@@ -66,15 +66,15 @@ def cmd_init(reg: Registry, args, out: Out) -> int:
     made = reg.init(args.region or ident.region, args.domain or ident.domain,
                     args.account or ident.account, args.project or ident.project)
     out.emit({"region": made.region, "domain": made.domain, "domain_id": made.account, "project_id": made.project,
-              "state": str(reg.store.path)},
-             f"initialized {reg.store.path}\n" + fields([("Region", made.region), ("Domain", made.domain),
+              "state": str(reg.state_path)},
+             f"initialized {reg.state_path}\n" + fields([("Region", made.region), ("Domain", made.domain),
                                                          ("Account", made.account), ("Project", made.project)]))
 
 
 def cmd_demo(reg: Registry, args, out: Out) -> int:
     from toolkit.cli.demo import build_demo
     build_demo(reg, args.region, args.domain)
-    out.note(f"demo state written to {reg.store.path}")
+    out.note(f"demo state written to {reg.state_path}")
     show_inventory(reg, out)
 
 
