@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from toolkit.checks.route import RouteTable, judge_route
 from toolkit.checks.state import check_obs_state, check_state
 from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.checks.tcp import check_tcp
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, ValidationError
 from toolkit.model.service import ServiceType
 
 
@@ -33,6 +34,21 @@ def require_targets(targets: list[CheckTarget], account: str) -> list[CheckTarge
                              fix="create one (vpcep endpoint create --service ID|NAME --vpc VPC) "
                                  "or act as the account that owns them (--as)")
     return targets
+
+
+def resolver_address(text: str) -> tuple[str, int]:
+    """`--resolver ADDR:PORT` (O2): an IPv4 address and a port (53 when none is given); a host name here would
+    itself be looked up through the system's DNS."""
+    from toolkit.config import host_port
+
+    try:
+        host, port = host_port(text)
+        if port < 1:
+            raise ValueError(port)
+        return str(ipaddress.IPv4Address(host)), port
+    except ValueError:
+        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2",
+                              fix="an IPv4 address and a port, e.g. 127.0.0.1:5353") from None
 
 
 @dataclass(frozen=True)

@@ -127,10 +127,10 @@ def _bucket_name(reg, bucket: str) -> str:
 
 
 def _options(reg, args):
-    from toolkit.checks.runner import CheckOptions
+    from toolkit.checks.runner import CheckOptions, resolver_address
     settings = reg.settings
     resolver = args.resolver or (settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53")
-    return CheckOptions(resolver=_address(resolver), gateway=args.gateway or _plan_gateway(args.plan)
+    return CheckOptions(resolver=resolver_address(resolver), gateway=args.gateway or _plan_gateway(args.plan)
                         or settings.routes.gateway, netns=args.netns, timeout=args.timeout, obs_cidr=settings.obs.cidr)
 
 
@@ -139,19 +139,6 @@ def _plan_gateway(path: str | None) -> str:
         return ""
     from toolkit.routing import planfile
     return planfile.load(path).gateway
-
-
-def _address(text: str) -> tuple[str, int]:
-    """An IPv4 address and port: a host name here would itself be looked up through the system's DNS."""
-    host, _, port = text.rpartition(":") if ":" in text else (text, "", "53")
-    try:
-        number = int(port)
-        if not 1 <= number <= 65535:
-            raise ValueError(port)
-        return str(ipaddress.IPv4Address(host)), number
-    except ValueError:
-        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2",
-                              fix="an IPv4 address and a port, e.g. 127.0.0.1:5353") from None
 
 
 def _describe(options) -> dict:

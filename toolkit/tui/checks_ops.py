@@ -19,10 +19,10 @@ def options_for(app, timeout: float, resolver: tuple[str, int] | None = None, ga
     """The Checks area's inputs (already validated), each defaulting as `vpcep check` does; no namespace given:
     the app's (tests and pictures probe from an empty one)."""
     from toolkit.checks.runner import CheckOptions
+    from toolkit.config import host_port
 
     if resolver is None:
-        host, _, port = default_resolver(app).rpartition(":")
-        resolver = (host, int(port))
+        resolver = host_port(default_resolver(app))
     return CheckOptions(resolver=resolver, gateway=app.gateway if gateway is None else gateway, timeout=timeout,
                         obs_cidr=app.settings.obs.cidr, netns=netns or app.check_netns)
 
