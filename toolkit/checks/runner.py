@@ -36,6 +36,11 @@ def require_targets(targets: list[CheckTarget], account: str) -> list[CheckTarge
     return targets
 
 
+def configured_resolver(settings) -> str:
+    """The resolver a run asks when none is given: the first [dns] listen, else 127.0.0.1:53."""
+    return settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53"
+
+
 def resolver_address(text: str) -> tuple[str, int]:
     """`--resolver ADDR:PORT` (O2): an IPv4 address and a port (53 when none is given); a host name here would
     itself be looked up through the system's DNS."""
@@ -63,6 +68,25 @@ class CheckOptions:
     max_sockets: int = 256
 
 
+def describe(options: CheckOptions) -> dict:
+    """The options as a run records them: where it asked, the expected gateway, the namespace it probed from."""
+    return {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
+            "netns": options.netns, "timeout": options.timeout}
+
+
+def run(options: CheckOptions, work, on_step=None) -> tuple[list[TargetReport], float]:
+    """Run `work(runner)` (a coroutine of reports) on a fresh event loop; the reports and the seconds taken."""
+    async def execute() -> list[TargetReport]:
+        runner = Runner(options, on_step)
+        try:
+            return await work(runner)
+        finally:
+            runner.close()
+    start = time.perf_counter()
+    results = asyncio.run(execute())
+    return results, time.perf_counter() - start
+
+
 class Runner:
     """Shared resources of one run: sockets in the namespace, one route table, a socket bound.
 
@@ -78,8 +102,14 @@ class Runner:
         self._table: RouteTable | None = None
         self._slots = asyncio.Semaphore(max(1, options.max_sockets // 8))
 
-    async def endpoints(self, targets: list[CheckTarget]) -> list[TargetReport]:
-        return list(await asyncio.gather(*(self._bounded(self.endpoint(t)) for t in targets)))
+    async def endpoints(self, targets: list[CheckTarget], on_report=None) -> list[TargetReport]:
+        """Every target at once (bounded); `on_report(TargetReport)`, when given, as each target finishes."""
+        async def one(target: CheckTarget) -> TargetReport:
+            result = await self._bounded(self.endpoint(target))
+            if on_report is not None:
+                on_report(result)
+            return result
+        return list(await asyncio.gather(*(one(t) for t in targets)))
 
     async def _bounded(self, coro):
         async with self._slots:
