@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 
 from toolkit import config
 from toolkit.cli.output import Out, fields, table, tags_text, write
@@ -19,11 +18,13 @@ from toolkit.registry.services import FOUND, NOT_FOUND, Connection
 
 
 def run(args) -> int:
-    """Dispatch on noun and verb to `cmd_<noun>_<verb>` in the noun's module."""
+    """Dispatch on noun and verb to the handler the table in toolkit.cli.handlers names."""
+    from toolkit.cli.handlers import handler as handler_of
+
     settings = config.load(args.config, args.state, args.act_as, bool(args.read_only))
     out = Out(bool(args.json))
-    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun}_{_canonical(args.verb)}"
-    handler = getattr(importlib.import_module(args.handler_module), f"cmd_{key.replace('-', '_')}")
+    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun} {_canonical(args.verb)}"
+    handler = handler_of(key)
     registry = LazyRegistry(settings, create=args.noun in ("init", "demo"))
     try:
         return handler(registry, args, out) or 0
