@@ -24,7 +24,7 @@ def run(args) -> int:
     out = Out(bool(args.json))
     key = args.noun if getattr(args, "verb", None) is None else f"{args.noun}_{_canonical(args.verb)}"
     handler = getattr(importlib.import_module(args.handler_module), f"cmd_{key.replace('-', '_')}")
-    registry = LazyRegistry(settings, create=args.noun in ("init", "demo"))
+    registry = LazyRegistry(settings, create=args.noun in ("init", "demo") or key == "cloud_pull")
     try:
         return handler(registry, args, out) or 0
     finally:
