@@ -82,9 +82,24 @@ class RoutesSettings:
 
 @dataclass(frozen=True)
 class CloudSettings:
-    """S2: the built-in cloud services of the region (short name → service type)."""
+    """S2: the built-in cloud services of the region (short name → service type), and the account to mirror (C1).
+
+    `endpoint` is the VPCEP API (e.g. https://vpcep.cn-north-4.myhuaweicloud.com); `region` defaults to the one
+    in that host name; `account` (the domain id) defaults to the one the cloud reports. Credentials come from
+    HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK or `credentials_file`, never from this file.
+    """
 
     services: dict = field(default_factory=lambda: {"obs": "gateway", "dns": "interface"})
+    endpoint: str = ""
+    region: str = ""
+    project_id: str = ""
+    account: str = ""
+    domain: str = DEFAULT_DOMAIN
+    verify_tls: bool = True
+    credentials_file: str = ""
+    ca_file: str = ""
+    timeout: int = 20
+    retries: int = 3
 
 
 SECTIONS = {"identity": Identity, "quota": QuotaSettings, "dns": DnsSettings, "obs": ObsSettings,

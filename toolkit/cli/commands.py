@@ -25,7 +25,7 @@ def run(args) -> int:
     out = Out(bool(args.json))
     key = args.noun if getattr(args, "verb", None) is None else f"{args.noun} {_canonical(args.verb)}"
     handler = handler_of(key)
-    registry = LazyRegistry(settings, create=args.noun in ("init", "demo"))
+    registry = LazyRegistry(settings, create=args.noun in ("init", "demo") or key == "cloud pull")
     try:
         return handler(registry, args, out) or 0
     finally:

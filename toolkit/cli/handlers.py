@@ -58,6 +58,8 @@ HANDLERS = {
     "lab status": "toolkit.cli.cmd_lab:cmd_lab_status",
     "tui": "toolkit.cli.cmd_tui:cmd_tui",
     "screenshots": "toolkit.cli.cmd_tui:cmd_screenshots",
+    "cloud pull": "toolkit.cli.cmd_cloud:cmd_cloud_pull",
+    "cloud status": "toolkit.cli.cmd_cloud:cmd_cloud_status",
 }
 """Command ("noun verb", or the command alone) → "module:function"; the function takes (registry, args, out)."""
 
