@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 
 from toolkit import config
 from toolkit.cli.output import Out, fields, table, tags_text, write
@@ -19,12 +18,14 @@ from toolkit.registry.services import FOUND, NOT_FOUND, Connection
 
 
 def run(args) -> int:
-    """Dispatch on noun and verb to `cmd_<noun>_<verb>` in the noun's module."""
+    """Dispatch on noun and verb to the handler the table in toolkit.cli.handlers names."""
+    from toolkit.cli.handlers import handler as handler_of
+
     settings = config.load(args.config, args.state, args.act_as, bool(args.read_only))
     out = Out(bool(args.json))
-    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun}_{_canonical(args.verb)}"
-    handler = getattr(importlib.import_module(args.handler_module), f"cmd_{key.replace('-', '_')}")
-    registry = LazyRegistry(settings, create=args.noun in ("init", "demo") or key == "cloud_pull")
+    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun} {_canonical(args.verb)}"
+    handler = handler_of(key)
+    registry = LazyRegistry(settings, create=args.noun in ("init", "demo") or key == "cloud pull")
     try:
         return handler(registry, args, out) or 0
     finally:
@@ -66,15 +67,15 @@ def cmd_init(reg: Registry, args, out: Out) -> int:
     made = reg.init(args.region or ident.region, args.domain or ident.domain,
                     args.account or ident.account, args.project or ident.project)
     out.emit({"region": made.region, "domain": made.domain, "domain_id": made.account, "project_id": made.project,
-              "state": str(reg.store.path)},
-             f"initialized {reg.store.path}\n" + fields([("Region", made.region), ("Domain", made.domain),
+              "state": str(reg.state_path)},
+             f"initialized {reg.state_path}\n" + fields([("Region", made.region), ("Domain", made.domain),
                                                          ("Account", made.account), ("Project", made.project)]))
 
 
 def cmd_demo(reg: Registry, args, out: Out) -> int:
     from toolkit.cli.demo import build_demo
     build_demo(reg, args.region, args.domain)
-    out.note(f"demo state written to {reg.store.path}")
+    out.note(f"demo state written to {reg.state_path}")
     show_inventory(reg, out)
 
 

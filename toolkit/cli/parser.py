@@ -12,8 +12,8 @@ from toolkit import __version__
 
 FEATURES = [name for name in ("cmd_dns", "cmd_routes", "cmd_check", "cmd_lab", "cmd_tui", "cmd_cloud")
             if importlib.util.find_spec(f"toolkit.cli.{name}") is not None]
-"""Feature modules that add their own commands: each has `add_commands(builder)` and
-`cmd_<noun>_<verb>(reg, args, out)` handlers, and imports nothing heavy at module level."""
+"""Feature modules that add their own commands: each has `add_commands(builder)` and the
+`(reg, args, out)` handlers toolkit.cli.handlers names, and imports nothing heavy at module level."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,7 +46,7 @@ class _Builder:
         """The verbs of each noun, so that a later function (or a feature module) can add to them."""
 
     def noun(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
-        """A noun with verbs; its handlers `cmd_<noun>_<verb>` live in `module`."""
+        """A noun with verbs; its handlers (named in toolkit.cli.handlers) live in `module`."""
         parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
         parser.set_defaults(handler_module=module)
         self.groups[name] = parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
@@ -56,7 +56,7 @@ class _Builder:
         return group.add_parser(name, help=help_, parents=[self.shared], description=help_, aliases=list(aliases))
 
     def command(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
-        """A command without verbs; its handler `cmd_<name>` lives in `module`."""
+        """A command without verbs; its handler (named in toolkit.cli.handlers) lives in `module`."""
         parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
         parser.set_defaults(handler_module=module)
         return parser

@@ -37,7 +37,7 @@ class StatusHeader(Vertical):
         self.query_one("#account", Label).update(f"account {app.account}")
         self.query_one("#region", Label).update(f"region {region}")
         self._show_cloud()
-        path = Path(app.registry.store.path)
+        path = app.registry.state_path
         where = "…" if app.mask_volatile else _home(path.parent)  # pictures: no per-run temp dir
         self.query_one("#state-path", Label).update(f"state {path.name} in {where}")  # cut at the end: name stays
         state, text = app.dns.state()
