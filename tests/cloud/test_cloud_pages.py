@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from conftest import digest, ok
+from tests.cloud.conftest import digest, ok
 from toolkit import config
 from toolkit.model.quota import QuotaKind
 from toolkit.registry import Registry
@@ -92,7 +92,7 @@ def test_thousands_of_endpoints_pull_across_pages_and_a_stop_at_page_3_changes_n
     before, rows = digest(local), sqlite3.connect(local).execute("SELECT count(*) FROM endpoints").fetchone()
     proxy = StoppingProxy(cloud.url, stop_at=3)
     flags = ["--endpoint", proxy.url, "--region", "cn-north-4", "--project-id", cloud.key["project_id"]]
-    from conftest import vpcep
+    from tests.cloud.conftest import vpcep
     failed = vpcep(local, "cloud", "pull", *flags, env=cloud.pull_env())
     assert failed.returncode == 2, failed.stderr
     assert proxy.pages >= 3 and "Traceback" not in failed.stderr

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from conftest import digest, ok, vpcep
+from tests.cloud.conftest import digest, ok, vpcep
 
 pytestmark = pytest.mark.usefixtures("cloud")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import digest, ok
+from tests.cloud.conftest import digest, ok
 
 PARTNER = "b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0"
 NEWCOMER = "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"

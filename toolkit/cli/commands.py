@@ -57,6 +57,12 @@ def _batch(reg, changes: list, action: str):
     return reg.batch(action) if changes else contextlib.nullcontext()
 
 
+def _page(items: list, args) -> tuple[list, int]:
+    """--limit/--offset/--sort-key/--sort-dir (the API's paging); the items of the page and the total."""
+    from toolkit.model.paging import Page
+    return Page(args.limit, args.offset, args.sort_key, args.sort_dir).cut(items)
+
+
 def _canonical(verb: str) -> str:
     return {"ls": "list"}.get(verb, verb)
 
@@ -114,8 +120,8 @@ def cmd_account_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_account_list(reg: Registry, args, out: Out) -> int:
-    accounts = reg.list_accounts()
-    out.emit({"accounts": [a.to_dict() for a in accounts]},
+    accounts, total = _page(reg.list_accounts(), args)
+    out.emit({"accounts": [a.to_dict() for a in accounts], "total_count": total},
              table(["domain_id", "org_path", "own"],
                    [[a.domain_id, a.org_path, a.domain_id == reg.identity.account] for a in accounts]))
 
@@ -127,8 +133,8 @@ def cmd_vpc_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_vpc_list(reg: Registry, args, out: Out) -> int:
-    vpcs = reg.list_vpcs()
-    out.emit({"vpcs": [v.to_dict() for v in vpcs]},
+    vpcs, total = _page(reg.list_vpcs(), args)
+    out.emit({"vpcs": [v.to_dict() for v in vpcs], "total_count": total},
              table(["name", "id", "cidr", "routetable"], [[v.name, v.id, v.cidr, v.routetable_id] for v in vpcs]))
 
 
@@ -167,8 +173,8 @@ def cmd_subnet_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_subnet_list(reg: Registry, args, out: Out) -> int:
-    subnets = reg.list_subnets(args.vpc)
-    out.emit({"subnets": [s.to_dict() for s in subnets]},
+    subnets, total = _page(reg.list_subnets(args.vpc), args)
+    out.emit({"subnets": [s.to_dict() for s in subnets], "total_count": total},
              table(["name", "id", "cidr", "gateway", "vpc_id"],
                    [[s.name, s.id, s.cidr, s.gateway_ip, s.vpc_id] for s in subnets]))
 
@@ -190,8 +196,8 @@ def cmd_service_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_service_list(reg: Registry, args, out: Out) -> int:
-    services = reg.list_services(args.name, args.id_, [parse_filter(t) for t in args.tag])
-    out.emit({"endpoint_services": [s.to_dict() for s in services], "total_count": len(services)},
+    services, total = _page(reg.list_services(args.name, args.id_, [parse_filter(t) for t in args.tag]), args)
+    out.emit({"endpoint_services": [s.to_dict() for s in services], "total_count": total},
              _services_table(services))
 
 
@@ -295,8 +301,8 @@ def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
-    endpoints = reg.list_endpoints(args.id_, args.service, [parse_filter(t) for t in args.tag])
-    out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": len(endpoints)},
+    endpoints, total = _page(reg.list_endpoints(args.id_, args.service, [parse_filter(t) for t in args.tag]), args)
+    out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": total},
              _endpoints_table(endpoints) if endpoints or not out.json else None)
 
 
