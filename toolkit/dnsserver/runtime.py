@@ -37,13 +37,10 @@ class Options:
 
 def parse_listen(text: str) -> tuple[str, int]:
     """ADDR:PORT, [v6]:PORT or a bare ADDR (port 53)."""
-    host, port = text, "53"
-    if text.startswith("["):
-        host, _, port = text[1:].partition("]:")
-    elif text.count(":") == 1:
-        host, port = text.split(":")
+    from toolkit.config import host_port
+
     try:
-        return host, int(port)
+        return host_port(text)
     except ValueError:
         raise ConfigError(f"listen address {text!r} is not ADDR:PORT", fix="e.g. 127.0.0.1:5353") from None
 

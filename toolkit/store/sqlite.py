@@ -53,6 +53,10 @@ SCHEMA = [
     CREATE TABLE connection_notes (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, doc TEXT NOT NULL);
     CREATE INDEX connection_notes_by_service ON connection_notes (service_id);
     """,
+    # version 6: which documents are the cloud's (issue 13, C1): a pull replaces exactly these
+    """
+    CREATE TABLE mirror (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
+    """,
 ]
 
 
@@ -137,6 +141,19 @@ class Txn:
 
     def delete(self, table: str, doc_id: str) -> None:
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (doc_id,))
+
+    def mirrored(self, table: str) -> set[str]:
+        """C1: the ids of a table's documents that the cloud owns."""
+        return {doc_id for (doc_id,) in self.conn.execute("SELECT id FROM mirror WHERE tbl = ?", (table,))}
+
+    def is_mirrored(self, table: str, doc_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM mirror WHERE tbl = ? AND id = ?", (table, doc_id)).fetchone() is not None
+
+    def mark_mirrored(self, table: str, doc_id: str, mirrored: bool = True) -> None:
+        if mirrored:
+            self.conn.execute("INSERT OR IGNORE INTO mirror VALUES (?, ?)", (table, doc_id))
+        else:
+            self.conn.execute("DELETE FROM mirror WHERE tbl = ? AND id = ?", (table, doc_id))
 
     def highest_ip(self, subnet_id: str) -> int | None:
         return self.conn.execute("SELECT max(ip_int) FROM endpoints WHERE subnet_id = ?", (subnet_id,)).fetchone()[0]

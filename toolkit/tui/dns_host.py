@@ -98,10 +98,9 @@ class DnsHost:
         if self.serving:
             return list(self.background.service.live.snapshot.zones)
         if self.view is None:  # built on first use, in a worker: loading zone files is I/O
-            from toolkit.dnsserver.runtime import Options, Service
-            self.view = Service(self.settings, self.registry, Options(listen=list(self.settings.dns.listen)))
-        self.view.live.refresh()
-        return list(self.view.live.snapshot.zones)
+            from toolkit.dnsserver.view import ZoneView
+            self.view = ZoneView(self.settings, self.registry)
+        return self.view.zones()
 
     def recent(self, limit: int = 100) -> list[Query]:
         """The newest answered queries, newest first."""
