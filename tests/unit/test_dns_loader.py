@@ -56,3 +56,14 @@ def test_an_unusable_name_template_is_one_config_error(template):
     with pytest.raises(ConfigError) as caught:
         private_origin(template, Identity(region="cn-north-4", domain="myhuaweicloud.com", account="", project=""))
     assert caught.value.rule == "E5" and "name_template" in str(caught.value)
+
+
+def test_ds_at_the_apex_of_a_child_zone_we_also_hold_comes_from_the_parent(tmp_path):
+    parent, child = tmp_path / "ex.test.zone", tmp_path / "child.ex.test.zone"
+    parent.write_text(HEAD + "child IN NS ns1.child\nchild IN DS 1 8 2 " + "AB" * 32 + "\nns1.child IN A 192.0.2.53\n")
+    child.write_text("$TTL 300\n@ IN SOA ns1 hostmaster 1 3600 600 86400 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n")
+    table = AuthTable([load_file(parent, "ex.test."), load_file(child, "child.ex.test.")])
+    key = b"\x05child\x02ex\x04test\x00"
+    ds, ns = table.lookup(key, 43), table.lookup(key, 2)
+    assert ds.rcode == Rcode.NOERROR and ds.aa and ds.counts[0] == 1  # the parent's DS
+    assert ns.aa and ns.counts[0] == 1  # the child's own NS: authoritative, no referral

@@ -133,12 +133,16 @@ class AuthTable:
             for sets in index.rrsets.values():
                 self.types.update(sets)
 
-    def _zone(self, key: bytes) -> _ZoneIndex | None:
+    def _zone(self, key: bytes, qtype: int = 0) -> _ZoneIndex | None:
+        """The deepest zone of ours holding the name; for DS at a child zone's apex, the parent (RFC 4035 §3.1.4.1)."""
+        found = None
         for suffix in suffixes(key):
             zone = self.zones.get(suffix)
             if zone is not None:
-                return zone
-        return None
+                if qtype != TYPE_DS or suffix != key:
+                    return zone
+                found = zone
+        return found
 
     def lookup(self, key: bytes, qtype: int) -> Answer | None:
         """The answer for a lower-case wire name and type, or None when no zone of ours holds the name."""
@@ -146,7 +150,7 @@ class AuthTable:
         answer = self.memo.get((key, slot))
         if answer is not None:
             return answer
-        zone = self._zone(key)
+        zone = self._zone(key, qtype)
         if zone is None:
             return None
         memo_key, build = self._first(zone, key, qtype, slot)
@@ -179,7 +183,7 @@ class AuthTable:
         answer: list[RR] = []
         seen, key = set(), qkey
         for _ in range(MAX_CHAIN):
-            zone = self._zone(key)
+            zone = self._zone(key, qtype)
             if zone is None:  # the chain leaves our zones: the client's resolver takes it from here
                 return _build(qkey, Rcode.NOERROR, True, answer)
             seen.add(key)
