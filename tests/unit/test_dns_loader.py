@@ -67,3 +67,15 @@ def test_ds_at_the_apex_of_a_child_zone_we_also_hold_comes_from_the_parent(tmp_p
     ds, ns = table.lookup(key, 43), table.lookup(key, 2)
     assert ds.rcode == Rcode.NOERROR and ds.aa and ds.counts[0] == 1  # the parent's DS
     assert ns.aa and ns.counts[0] == 1  # the child's own NS: authoritative, no referral
+
+
+def test_escaped_labels_survive_an_export_and_a_reload(tmp_path):
+    _, loading = load(tmp_path, "a\\.b IN A 192.0.2.46\nwww IN CNAME x\\.y\nsp\\032ace IN TXT \"t\"\n")
+    zone = loading()
+    text = zone.to_text()
+    assert "a\\.b.ex.test. 300 IN A 192.0.2.46" in text and "CNAME x\\.y.ex.test." in text and "sp\\032ace" in text
+    again = tmp_path / "again" / "ex.test.zone"
+    again.parent.mkdir()
+    again.write_text(text)
+    assert zone.content() == load_file(again, "ex.test.").content()
+    assert {label_key(rr.rname) for rr in zone.records} == {label_key(rr.rname) for rr in load_file(again, "ex.test.").records}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
 from dnslib import AAAA, NS, QTYPE, RD, RR, SOA, A, DNSLabel
@@ -11,6 +12,7 @@ from dnslib import AAAA, NS, QTYPE, RD, RR, SOA, A, DNSLabel
 from toolkit.errors import ConfigError, ZoneError
 
 REFRESH, RETRY, EXPIRE, NEGATIVE_TTL = 3600, 600, 1209600, 60
+_PLAIN = re.compile(rb"[A-Za-z0-9_*-]+")  # labels written as they are in a master file
 SERIAL_MOD = 1 << 32
 
 
@@ -45,8 +47,32 @@ class Zone:
         """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
         lines = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep",
                  f"$ORIGIN {self.origin}", f"$TTL {self.soa.ttl}"]
-        lines += [f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}" for rr in self.records]
+        lines += [_line(rr) for rr in self.records]
         return "\n".join(lines) + "\n"
+
+
+def _line(rr: RR) -> str:
+    """One record in master-file form; names with dots, spaces or other specials inside a label escaped."""
+    names = [rr.rname] + [value for value in vars(rr.rdata).values() if isinstance(value, DNSLabel)]
+    if all(_PLAIN.fullmatch(part) for name in names for part in name.label):
+        return f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}"
+    name, rdata = to_dnspython(rr)
+    return f"{name.to_text()} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rdata.to_text()}"
+
+
+def to_dnspython(rr: RR):
+    """A dnslib record as dnspython's (name, rdata), through the wire: escaped labels stay intact."""
+    import dns.name
+    import dns.rdata
+    import dns.rdataclass
+    from dnslib import DNSBuffer
+
+    buffer = DNSBuffer()
+    rr.pack(buffer)
+    data = bytes(buffer.data)
+    name, offset = dns.name.from_wire(data, 0)
+    rdlen = int.from_bytes(data[offset + 8:offset + 10], "big")
+    return name, dns.rdata.from_wire(dns.rdataclass.IN, rr.rtype, data, offset + 10, rdlen)
 
 
 def serial_gt(a: int, b: int) -> bool:
