@@ -63,6 +63,7 @@ class DnsSettings:
     zones_dir: str = "zones"
     tsig_keys: dict = field(default_factory=dict)
     forward_zones: dict = field(default_factory=dict)
+    nsid: str = ""  # RFC 5001: the server's name in replies to clients that ask (e.g. dig +nsid); empty: none
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ class Service:
         self.forwarder = Forwarder(self.options.policy)
         self.chain = Chain(self.live, Acl(dns.allow_query, dns.allow_recursion), _routes(dns, self.options),
                            _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, keyring_from(dns.tsig_keys)),
-                           clock=lambda: asyncio.get_running_loop().time())
+                           clock=lambda: asyncio.get_running_loop().time(), nsid=dns.nsid.encode())
         self.server = DnsServer(self.chain, self.options.limits, self.options.batched_udp)
         self.watcher: asyncio.Task | None = None
         self.notified: list = []
