@@ -57,10 +57,15 @@ def _batch(reg, changes: list, action: str):
     return reg.batch(action) if changes else contextlib.nullcontext()
 
 
-def _page(items: list, args) -> tuple[list, int]:
-    """--limit/--offset/--sort-key/--sort-dir (the API's paging); the items of the page and the total."""
+def _paging(args):
+    """--limit/--offset/--sort-key/--sort-dir: the API's paging."""
     from toolkit.model.paging import Page
-    return Page(args.limit, args.offset, args.sort_key, args.sort_dir).cut(items)
+    return Page(args.limit, args.offset, args.sort_key, args.sort_dir)
+
+
+def _page(items: list, args) -> tuple[list, int]:
+    """The items of the page and the total."""
+    return _paging(args).cut(items)
 
 
 def _canonical(verb: str) -> str:
@@ -301,7 +306,7 @@ def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
-    endpoints, total = _page(reg.list_endpoints(args.id_, args.service, [parse_filter(t) for t in args.tag]), args)
+    endpoints, total = reg.endpoints_page(_paging(args), args.id_, args.service, [parse_filter(t) for t in args.tag])
     out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": total},
              _endpoints_table(endpoints) if endpoints or not out.json else None)
 

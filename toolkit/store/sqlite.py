@@ -116,6 +116,20 @@ class Txn:
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid DESC LIMIT ?", [*params, limit])
         return [json.loads(doc) for (doc,) in rows]
 
+    def page(self, table: str, limit: int | None, offset: int, sort_key: str = "", descending: bool = True,
+             **where) -> list[dict]:
+        """One page of documents: in the state's order, or by a key of the document; the cut is made by SQLite."""
+        sql, params = self._where(table, where)
+        if sort_key:
+            if not sort_key.isidentifier():
+                raise ValueError(sort_key)
+            order = f"json_extract(doc, '$.{sort_key}') {'DESC' if descending else 'ASC'}, rowid"
+        else:
+            order = "rowid"
+        rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                                 [*params, -1 if limit is None else limit, offset])
+        return [json.loads(doc) for (doc,) in rows]
+
     def count(self, table: str, **where) -> int:
         sql, params = self._where(table, where)
         return self.conn.execute(f"SELECT count(*) FROM {table}{sql}", params).fetchone()[0]

@@ -12,7 +12,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, replace
 
-RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+from toolkit.dnsserver.codes import Rcode
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class DnsHost:
 
 
 def _rcode(reply: bytes) -> str:
-    return RCODES.get(reply[3] & 0x0F, str(reply[3] & 0x0F)) if len(reply) > 3 else "?"
+    return Rcode.text(reply[3] & 0x0F) if len(reply) > 3 else "?"
 
 
 def _decode(at: float, client: str, query: bytes, reply: bytes, seconds: float) -> Query:
