@@ -79,3 +79,27 @@ def test_escaped_labels_survive_an_export_and_a_reload(tmp_path):
     again.write_text(text)
     assert zone.content() == load_file(again, "ex.test.").content()
     assert {label_key(rr.rname) for rr in zone.records} == {label_key(rr.rname) for rr in load_file(again, "ex.test.").records}
+
+
+def test_mx_targets_come_in_the_additional_section_and_are_dropped_first_when_udp_is_small(tmp_path):
+    import dns.flags
+    import dns.message
+
+    from toolkit.dnsserver.chain import Acl, Chain, Snapshot
+    from toolkit.dnsserver.forward import Forwarder, Policy, Routes
+    from toolkit.dnsserver.xfr import Transfers
+
+    body = "".join(f"@ IN MX 10 mail{i:02d}\nmail{i:02d} IN A 192.0.2.{i + 10}\n" for i in range(12))
+    _, loading = load(tmp_path, body)
+    zones = [loading()]
+    live = type("Live", (), {"snapshot": Snapshot(zones, AuthTable(zones), None), "obs_apex": None})()
+    chain = Chain(live, Acl(["127.0.0.0/8"], []), Routes([], {}), None, Forwarder(Policy()), Transfers([], {}),
+                  clock=lambda: 1.0)
+
+    def ask(**make):
+        return dns.message.from_wire(chain.handle(dns.message.make_query("ex.test.", "MX", **make).to_wire(),
+                                                  "127.0.0.1", False).reply)
+
+    roomy, small = ask(use_edns=0, payload=1232), ask(use_edns=False)
+    assert len(roomy.answer[0]) == 12 and sum(len(rrset) for rrset in roomy.additional if rrset.rdtype == 1) == 12
+    assert len(small.answer[0]) == 12 and not small.flags & dns.flags.TC and small.additional == []

@@ -18,6 +18,7 @@ from toolkit.dnsserver.zones import NEGATIVE_TTL, Zone
 
 TYPE_ANY, TYPE_CNAME, TYPE_NS, TYPE_DS = int(Qtype.ANY), int(Qtype.CNAME), int(Qtype.NS), int(Qtype.DS)
 TYPE_DNAME, TYPE_A, TYPE_AAAA = int(Qtype.DNAME), int(Qtype.A), int(Qtype.AAAA)
+TYPE_MX, TYPE_SRV = int(QTYPE.MX), int(QTYPE.SRV)
 MAX_CHAIN = 16  # CNAME/DNAME steps followed before the answer stops where it is
 OTHER = "other"  # the memo slot of every type no zone holds: their answers are all alike
 
@@ -34,6 +35,7 @@ class Answer:
     aa: bool
     counts: tuple[int, int, int]
     body: bytes
+    trimmed: "Answer | None" = None  # the same without the optional additional records, for a small UDP limit
 
 
 class _Flat(DNSBuffer):
@@ -190,7 +192,12 @@ class AuthTable:
             step = self._step(zone, key, qtype)
             kind = step[0]
             if kind == "answer":
-                return _build(qkey, Rcode.NOERROR, True, answer + step[1])
+                extra = self._additional(zone, step[1]) if qtype in (TYPE_NS, TYPE_MX, TYPE_SRV) else []
+                whole = _build(qkey, Rcode.NOERROR, True, answer + step[1])
+                if not extra:
+                    return whole
+                full = _build(qkey, Rcode.NOERROR, True, answer + step[1], (), extra)
+                return Answer(full.rcode, full.aa, full.counts, full.body, trimmed=whole)
             if kind == "referral":
                 ns, glue = step[1], step[2]
                 return _build(qkey, Rcode.NOERROR, bool(answer), answer, ns, glue)
@@ -237,6 +244,17 @@ class AuthTable:
             return ("yxdomain", [dname])
         cname = RR(key_label(key), QTYPE.CNAME, ttl=dname.ttl, rdata=CNAME(key_label(new)))
         return ("alias", [dname, cname], new)
+
+    @staticmethod
+    def _additional(zone: _ZoneIndex, rrs: list[RR]) -> list[RR]:
+        """RFC 1035 §3.3.9, §3.3.11, RFC 2782: addresses this zone holds for the NS, MX and SRV targets."""
+        extra = []
+        for rr in rrs:
+            target = getattr(rr.rdata, "target", None) or getattr(rr.rdata, "label", None)
+            if rr.rtype in (TYPE_NS, TYPE_MX, TYPE_SRV) and isinstance(target, DNSLabel):
+                sets = zone.rrsets.get(label_key(target), {})
+                extra += [r for r in sets.get(TYPE_A, []) + sets.get(TYPE_AAAA, []) if r not in extra]
+        return extra
 
     @staticmethod
     def _glue(zone: _ZoneIndex, ns: list[RR]) -> list[RR]:

@@ -211,6 +211,8 @@ class Chain:
     def _send(query: Query, answer: Answer, until: float, level: int, tcp: bool) -> Outcome:
         flags = wire.reply_flags(query, answer.rcode, aa=answer.aa, ra=level == RECURSE)
         reply = wire.assemble(query, flags, answer.counts, answer.body)
+        if not tcp and len(reply) > query.limit() and answer.trimmed is not None:  # drop the optional additional
+            reply = wire.assemble(query, flags, answer.trimmed.counts, answer.trimmed.body)
         if not tcp and len(reply) > query.limit():
             reply = wire.truncated(query, flags)
         return Outcome(reply, until)
