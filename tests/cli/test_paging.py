@@ -43,3 +43,11 @@ def test_sort_by_created_at_both_ways(demo_cli):
 def test_bad_paging_is_refused_with_the_fix(demo_cli, flags, fix):
     result = demo_cli("endpoint", "list", *flags)
     assert result.code == 1 and fix in result.err and "[E12]" in result.err
+
+
+@pytest.mark.parametrize("items", [[], [{"id": "e1", "dns_names": ["a.b"], "tags": [{"key": "k", "value": "é"}]}],
+                                   [{"id": "e1"}, {"id": "e2", "whitelist": []}]])
+def test_a_streamed_list_is_byte_for_byte_the_json_of_the_whole(items, capsys):
+    from toolkit.cli.output import Out, dump
+    Out(True).emit_list("endpoints", iter(items), len(items))
+    assert capsys.readouterr().out == dump({"endpoints": items, "total_count": len(items)}) + "\n"

@@ -307,8 +307,8 @@ def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
 
 def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
     endpoints, total = reg.endpoints_page(_paging(args), args.id_, args.service, [parse_filter(t) for t in args.tag])
-    out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": total},
-             _endpoints_table(endpoints) if endpoints or not out.json else None)
+    out.emit_list("endpoints", (e.to_dict() for e in endpoints), total,
+                  lambda: _endpoints_table(endpoints) if endpoints or not out.json else None)
 
 
 def _endpoints_table(endpoints) -> str:
