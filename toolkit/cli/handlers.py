@@ -59,6 +59,8 @@ HANDLERS = {
     "tui": "toolkit.cli.cmd_tui:cmd_tui",
     "screenshots": "toolkit.cli.cmd_tui:cmd_screenshots",
     "cloud pull": "toolkit.cli.cmd_cloud:cmd_cloud_pull",
+    "api serve": "toolkit.cli.cmd_api:cmd_api_serve",
+    "api key": "toolkit.cli.cmd_api:cmd_api_key",
     "cloud status": "toolkit.cli.cmd_cloud:cmd_cloud_status",
 }
 """Command ("noun verb", or the command alone) → "module:function"; the function takes (registry, args, out)."""

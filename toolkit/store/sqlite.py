@@ -53,10 +53,11 @@ SCHEMA = [
     CREATE TABLE connection_notes (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, doc TEXT NOT NULL);
     CREATE INDEX connection_notes_by_service ON connection_notes (service_id);
     """,
-    # version 6: which documents are the cloud's (issue 13, C1): a pull replaces exactly these
+    # version 4: which documents are the cloud's (issue 13, C1): a pull replaces exactly these
     """
     CREATE TABLE mirror (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
-    """,    # version 7: per-account counts kept by triggers, so a quota check costs the same at any size (issue 15)
+    """,
+    # version 5: per-account counts kept by triggers, so a quota check costs the same at any size (issue 15)
     """
     CREATE TABLE counts (tbl TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tbl, key))
         WITHOUT ROWID;
@@ -82,6 +83,11 @@ SCHEMA = [
         UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
         INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
     END;
+    """,
+    # version 6: API access keys (issue 12, R1–R3): the SK is kept because HMAC verification needs it
+    """
+    CREATE TABLE api_keys (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, doc TEXT NOT NULL);
+    CREATE INDEX api_keys_by_domain ON api_keys (domain_id);
     """,
 ]
 
@@ -117,6 +123,7 @@ COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
     "rules": {"service_id": lambda d: d["service_id"]},
     "check_runs": {"domain_id": lambda d: d["domain_id"], "started_at": lambda d: d["started_at"]},
     "connection_notes": {"service_id": lambda d: d["service_id"]},
+    "api_keys": {"domain_id": lambda d: d["domain_id"]},
 }
 
 
