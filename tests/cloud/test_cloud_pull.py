@@ -81,7 +81,7 @@ def test_changes_and_deletes_in_the_cloud_reach_the_mirror(cloud, local):
 def test_local_only_resources_are_left_alone(cloud, local):
     """C1: a VPC made in L survives every pull; `cloud status` counts it as local-only."""
     assert cloud.pull(local).returncode == 0
-    ok(local, "vpc", "create", "lab-vpc", "172.31.0.0/16")
+    ok(local, "vpc", "create", "lab-vpc", "--cidr", "172.31.0.0/16")
     assert cloud.pull(local).returncode == 0
     assert "lab-vpc" in {v["name"] for v in ok(local, "vpc", "list", "--json")["vpcs"]}
     status = ok(local, "cloud", "status", "--json")
