@@ -75,8 +75,27 @@ def cmd_api_serve(reg, args, out) -> int:
     sys.stdout.flush()
     config = uvicorn.Config(create_app(reg), log_level="warning", access_log=False, ssl_certfile=cert or None,
                             ssl_keyfile=key or None, timeout_graceful_shutdown=10, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    _server_class(uvicorn)(config).run(sockets=[sock])
     return 0
+
+
+def _server_class(uvicorn):
+    """uvicorn's Server, except that SIGTERM/^C after draining is a clean stop (exit 0): uvicorn itself raises
+    the signal again once it has shut down, which a service manager reads as a crash."""
+    import contextlib
+    import signal
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+    return Server
 
 
 def _bound(host: str, port: int) -> socket.socket:
