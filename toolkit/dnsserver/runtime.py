@@ -62,7 +62,8 @@ class Service:
         self.notify = [Upstream.parse(item) for item in dns.notify]
         self.forwarder = Forwarder(self.options.policy)
         self.chain = Chain(self.live, Acl(dns.allow_query, dns.allow_recursion), _routes(dns, self.options),
-                           _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, keyring_from(dns.tsig_keys)),
+                           _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, keyring_from(dns.tsig_keys),
+                                                          self.live.journal.deltas),
                            clock=lambda: asyncio.get_running_loop().time())
         self.server = DnsServer(self.chain, self.options.limits, self.options.batched_udp)
         self.watcher: asyncio.Task | None = None

@@ -35,6 +35,10 @@ class Zone:
         return tuple(sorted((str(rr.rname).lower(), rr.rtype, rr.rdata.toZone())
                             for rr in self.records if rr.rtype != QTYPE.SOA))
 
+    def lines(self) -> list[str]:
+        """Its records apart from the SOA as zone-file lines, sorted: what the serial journal stores."""
+        return sorted(_line(rr) for rr in self.records if rr.rtype != QTYPE.SOA)
+
     def with_serial(self, serial: int) -> "Zone":
         soa = self.soa
         times = (serial, *soa.rdata.times[1:])
@@ -45,8 +49,12 @@ class Zone:
         """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
         lines = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep",
                  f"$ORIGIN {self.origin}", f"$TTL {self.soa.ttl}"]
-        lines += [f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}" for rr in self.records]
+        lines += [_line(rr) for rr in self.records]
         return "\n".join(lines) + "\n"
+
+
+def _line(rr: RR) -> str:
+    return f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}"
 
 
 def serial_gt(a: int, b: int) -> bool:

@@ -57,7 +57,17 @@ SCHEMA = [
     """
     CREATE TABLE mirror (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
     """,
+    # version 6: zone serials and change journal (issues 14, 15)
+    """
+    CREATE TABLE zone_serials (origin TEXT PRIMARY KEY, serial INTEGER NOT NULL, generation INTEGER NOT NULL,
+                               content TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE zone_journal (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, generation INTEGER NOT NULL,
+                               serial_from INTEGER NOT NULL, serial_to INTEGER NOT NULL,
+                               removed TEXT NOT NULL, added TEXT NOT NULL);
+    CREATE INDEX zone_journal_by_origin ON zone_journal (origin, seq);
+    """,
 ]
+JOURNAL_KEEP = 1000  # journal entries kept per zone; an older secondary gets a full transfer
 
 
 def _ip_int(doc: dict) -> int | None:
@@ -290,6 +300,61 @@ class Store:
         with self._lock, self._translate():
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             return int(row[0])
+
+    def zone_state(self, origin: str) -> tuple[int, list[str]] | None:
+        """The last serial served for a zone and its records (zone-file lines, SOA left out), or None."""
+        with self._lock, self._translate():
+            row = self.conn.execute("SELECT serial, content FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+        return None if row is None else (int(row[0]), json.loads(row[1]))
+
+    def advance_zone(self, origin: str, generation: int, content: list[str],
+                     next_serial: Callable[[int | None], int]) -> int:
+        """The serial to serve for a zone with this content (zone-file lines, SOA left out).
+
+        Unchanged content keeps the stored serial (a restart, another worker); new content gets
+        `next_serial(stored)` and a journal entry with the delta (removed, added), keyed by the
+        state's generation. Does not bump the generation: serving is not a registry change."""
+        with self._lock, self._translate():
+            self._refuse_if_frozen()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.conn.execute("SELECT serial, content FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+                old = None if row is None else json.loads(row[1])
+                if old == content:
+                    serial = int(row[0])
+                else:
+                    serial = next_serial(None if row is None else int(row[0]))
+                    self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?, ?)",
+                                      (origin, serial, generation, json.dumps(content)))
+                if row is not None and old != content:
+                    kept = set(content)
+                    removed = [line for line in old if line not in kept]
+                    had = set(old)
+                    added = [line for line in content if line not in had]
+                    self.conn.execute("INSERT INTO zone_journal (origin, generation, serial_from, serial_to, removed, "
+                                      "added) VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, int(row[0]), serial,
+                                                                           json.dumps(removed), json.dumps(added)))
+                    self.conn.execute("DELETE FROM zone_journal WHERE origin = ? AND seq <= (SELECT seq FROM "
+                                      "zone_journal WHERE origin = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                                      (origin, origin, JOURNAL_KEEP))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return serial
+
+    def zone_journal(self, origin: str, since_serial: int) -> list[tuple[int, int, list[str], list[str]]] | None:
+        """The deltas (from, to, removed, added) leading from `since_serial` to the last serial, oldest first;
+        None when the journal does not reach back that far."""
+        with self._lock, self._translate():
+            start = self.conn.execute("SELECT seq FROM zone_journal WHERE origin = ? AND serial_from = ? "
+                                      "ORDER BY seq DESC LIMIT 1", (origin, since_serial)).fetchone()
+            if start is None:
+                return None
+            rows = self.conn.execute("SELECT serial_from, serial_to, removed, added FROM zone_journal "
+                                     "WHERE origin = ? AND seq >= ? ORDER BY seq", (origin, start[0])).fetchall()
+        return [(int(a), int(b), json.loads(r), json.loads(d)) for a, b, r, d in rows]
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
