@@ -147,3 +147,75 @@ def test_unknown_key_and_other_algorithm_get_notauth_badkey(registry, settings, 
         assert tsig_error(server, same_name, "xfr-key", "hmac-sha512") == (dns.rcode.NOTAUTH, dns.rcode.BADKEY)
     finally:
         server.stop()
+
+
+class Secondary:
+    """A UDP peer on 127.0.0.1 that records NOTIFYs and answers each with `rcode` (signed when asked signed)."""
+
+    def __init__(self, rcode=dns.rcode.NOERROR, keyring=None) -> None:
+        import socket
+        import threading
+
+        self.rcode, self.keyring, self.got = rcode, keyring, []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.event = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                data, addr = self.sock.recvfrom(65535)
+            except OSError:
+                return
+            message = dns.message.from_wire(data, keyring=self.keyring)
+            self.got.append(message)
+            reply = dns.message.make_response(message)
+            reply.set_rcode(self.rcode)
+            self.sock.sendto(reply.to_wire(), addr)
+            self.event.set()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_notify_is_signed_for_a_keyed_peer_and_sent_at_start_when_the_serial_moved(registry, settings, endpoints):
+    _, service = endpoints
+    keyring = dns.tsigkeyring.from_text({"xfr-key": ("hmac-sha256", SECRET)})
+    Running(with_dns(settings), registry, Options(poll=0.01)).stop()  # records the serial
+    add_endpoint(registry, service)  # while down
+    secondary = Secondary(keyring=keyring)
+    server = Running(with_dns(settings, tsig_keys=KEYS, notify=(f"127.0.0.1:{secondary.port} key xfr-key",)),
+                     registry, Options(poll=0.01))
+    try:
+        assert secondary.event.wait(2), "no NOTIFY at start"
+        notify = secondary.got[0]
+        assert notify.had_tsig and notify.keyname.to_text() == "xfr-key."  # verified by the peer's keyring
+        assert notify.answer[0][0].serial == serial(server)
+    finally:
+        server.stop()
+        secondary.close()
+
+
+def test_notify_answered_notauth_is_a_failure_retried_and_logged(caplog):
+    import asyncio
+    import logging
+
+    from dnslib import RR
+
+    from toolkit.dnsserver.forward import Upstream
+    from toolkit.dnsserver.xfr import send_notify
+    from toolkit.dnsserver.zones import Zone
+
+    secondary = Secondary(rcode=dns.rcode.NOTAUTH)
+    zone = Zone(ZONE, RR.fromZone(f"{ZONE} 300 IN SOA ns.{ZONE} h.{ZONE} 7 3600 600 1209600 60"))
+    try:
+        with caplog.at_level(logging.INFO, logger="vpcep.dns"):
+            result = asyncio.run(send_notify([zone], [Upstream("127.0.0.1", secondary.port)], tries=3, backoff=0.01))
+        assert list(result.values()) == [False] and len(secondary.got) == 3
+        assert f"NOTIFY of {ZONE} serial 7 to 127.0.0.1:{secondary.port} failed: answered NOTAUTH" in caplog.text
+    finally:
+        secondary.close()
+    closed = asyncio.run(send_notify([zone], [Upstream("127.0.0.1", 9)], tries=2, timeout=0.2, backoff=0.01))
+    assert list(closed.values()) == [False]  # nothing listens on the discard port: ICMP refused or no answer

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import secrets
 import struct
+from dataclasses import dataclass
 
-from dnslib import QTYPE, DNSHeader, DNSQuestion, DNSRecord
+from dnslib import QTYPE, DNSRecord
 
 from toolkit.dnsserver import wire
 from toolkit.dnsserver.forward import Upstream, udp_exchange
@@ -249,23 +249,73 @@ def _rrset_from_line(line: str):
     return dns.rrset.from_text(name, int(ttl), "IN", rtype, data)
 
 
-async def send_notify(zones, targets: list[Upstream], tries: int = 3, timeout: float = 1.0) -> dict[str, bool]:
-    """RFC 1996: tell each secondary that each zone changed; retried until it answers or tries run out."""
-    jobs = {f"{zone.origin}@{up.host}:{up.port}": _notify_one(zone, up, tries, timeout) for zone in zones for up in targets}
+@dataclass(frozen=True)
+class Peer:
+    """A secondary to NOTIFY: `IP[:PORT]`, or `IP[:PORT] key NAME` to sign with a [dns] tsig_keys key."""
+
+    upstream: Upstream
+    key: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, keyring: dict) -> "Peer":
+        address, _, rest = text.strip().partition(" ")
+        words = rest.split()
+        if words and (len(words) != 2 or words[0] != "key"):
+            raise ConfigError(f"[dns] notify entry {text!r} is not IP[:PORT] [key NAME]", fix='e.g. "10.0.0.2:53 key xfr-key"')
+        key = words[1].rstrip(".").lower() + "." if words else None
+        if key is not None and key not in {name.to_text().lower() for name in keyring}:
+            raise ConfigError(f"[dns] notify names an unknown TSIG key {words[1]!r}", fix="add it to [dns] tsig_keys")
+        return cls(Upstream.parse(address), key)
+
+
+async def send_notify(zones, targets: list, keyring: dict | None = None, tries: int = 4, timeout: float = 1.0,
+                      backoff: float = 0.25) -> dict[str, bool]:
+    """RFC 1996: tell each secondary that each zone changed; retried with backoff until it answers NOERROR."""
+    peers = [target if isinstance(target, Peer) else Peer(target) for target in targets]
+    jobs = {f"{zone.origin}@{peer.upstream.host}:{peer.upstream.port}":
+            _notify_one(zone, peer, keyring or {}, tries, timeout, backoff) for zone in zones for peer in peers}
     results = await asyncio.gather(*jobs.values())
     return dict(zip(jobs, results))
 
 
-async def _notify_one(zone, upstream: Upstream, tries: int, timeout: float) -> bool:
-    for _ in range(tries):
-        qid = secrets.randbits(16)
-        record = DNSRecord(DNSHeader(id=qid, opcode=4, aa=1), q=DNSQuestion(zone.origin, QTYPE.SOA))
-        record.add_answer(zone.soa)
+async def _notify_one(zone, peer: Peer, keyring: dict, tries: int, timeout: float, backoff: float) -> bool:
+    """One NOTIFY (signed for a keyed peer); a send error, no answer, a bad signature or an rcode other than
+    NOERROR (NOTAUTH from a keyed ACL, say) is a failure: logged with its reason and tried again after a pause."""
+    import dns.exception
+    import dns.flags
+    import dns.message
+    import dns.opcode
+    import dns.rcode
+
+    upstream, reason = peer.upstream, "no answer"
+    for attempt in range(tries):
+        if attempt:
+            await asyncio.sleep(backoff * 2 ** (attempt - 1))
+        message = dns.message.make_query(zone.origin, "SOA")
+        message.flags = dns.flags.AA
+        message.set_opcode(dns.opcode.NOTIFY)
+        message.answer.append(_rrset_of(zone.soa))
+        if peer.key is not None:
+            message.use_tsig(keyring, peer.key)
+        data = message.to_wire()
         question = wire.name_to_wire(zone.origin) + struct.pack("!HH", QTYPE.SOA, 1)
         try:
-            await asyncio.wait_for(udp_exchange(upstream, record.pack(), qid, question), timeout)
-            return True
-        except (asyncio.TimeoutError, OSError):
-            continue
-    log.warning("NOTIFY of %s to %s:%d got no answer", zone.origin, upstream.host, upstream.port)
+            raw = await asyncio.wait_for(udp_exchange(upstream, data, message.id, question), timeout)
+            reply = dns.message.from_wire(raw, keyring=keyring if peer.key else None, request_mac=message.mac or b"")
+        except asyncio.TimeoutError:
+            reason = f"no answer within {timeout:g} s"
+        except OSError as exc:
+            reason = f"send error: {exc.strerror or exc}"
+        except dns.exception.DNSException as exc:
+            reason = f"bad reply: {type(exc).__name__}"
+        else:
+            if reply.rcode() == dns.rcode.NOERROR:
+                log.info("NOTIFY of %s serial %d to %s:%d acknowledged", zone.origin, zone.serial, upstream.host,
+                         upstream.port)
+                return True
+            reason = f"answered {dns.rcode.to_text(reply.rcode())}"
+        log.info("NOTIFY of %s to %s:%d, try %d of %d: %s", zone.origin, upstream.host, upstream.port, attempt + 1,
+                 tries, reason)
+    log.warning("NOTIFY of %s serial %d to %s:%d failed: %s", zone.origin, zone.serial, upstream.host, upstream.port,
+                reason)
     return False
