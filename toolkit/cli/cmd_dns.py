@@ -61,7 +61,8 @@ def cmd_dns_records(reg, args, out) -> int:
     from toolkit.cli.output import table
     from toolkit.dnsserver.runtime import Options, Service
 
-    service = Service(reg.settings, reg, Options(zones_dir=args.zones, listen=list(reg.settings.dns.listen)))
+    service = Service(reg.settings, reg, Options(zones_dir=args.zones, listen=list(reg.settings.dns.listen),
+                                                    record_serials=False))
     zones = [z for z in service.live.snapshot.zones if not args.zone or z.origin == args.zone.rstrip(".").lower() + "."]
     rows = [_row(zone, rr) for zone in zones for rr in zone.records]
     out.emit({"zones": [{"origin": z.origin, "serial": z.serial, "source": z.source,

@@ -33,6 +33,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     reuse_port: bool = False
     batched_udp: bool = True
+    record_serials: bool = True  # False for `dns records`: read the state, never write it
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -58,7 +59,7 @@ class Service:
         self.listen = [parse_listen(item) for item in (self.options.listen or dns.listen)]
         origin = private_origin(dns.name_template, registry.identity)
         static = load_static(self._zones_dir(dns), skip={origin})
-        self.live = Live(registry, settings, static, _ns_address(self.listen[0][0]))
+        self.live = Live(registry, settings, static, _ns_address(self.listen[0][0]), self.options.record_serials)
         self.keyring = keyring_from(dns.tsig_keys)
         self.notify = [Peer.parse(item, self.keyring) for item in dns.notify]
         self.forwarder = Forwarder(self.options.policy)
