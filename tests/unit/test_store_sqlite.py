@@ -107,3 +107,24 @@ def test_zone_journal_keeps_the_newest_entries(tmp_path, monkeypatch):
         store.advance_zone("z.", i, [f"a{i} 60 IN A 10.0.0.1"], lambda previous: 0 if previous is None else previous + 1)
     assert store.zone_journal("z.", 1) is None and [e[0] for e in store.zone_journal("z.", 2)] == [2, 3, 4]
     store.close()
+
+
+def test_owned_counts_follow_every_insert_move_and_delete(tmp_path):
+    """Issue 15: the quota's `used` is kept by triggers (no scan), and always equals a count of the rows."""
+    from toolkit.store.sqlite import Store
+    store = Store(tmp_path / "counts.db", create=True)
+
+    def doc(i: int, owner: str) -> dict:
+        return {"id": f"e{i}", "domain_id": owner, "endpoint_service_id": "s", "vpc_id": "v", "subnet_id": None,
+                "ip": None, "status": "accepted"}
+
+    with store.write() as txn:
+        for i in range(10):
+            txn.put("endpoints", doc(i, "a" if i < 7 else "b"))
+        txn.put("endpoints", doc(0, "b"))  # an upsert that moves one to another owner
+        txn.delete("endpoints", "e1")
+    with store.read() as txn:
+        for owner in ("a", "b", "c"):
+            assert txn.owned_count("endpoints", owner) == txn.count("endpoints", domain_id=owner)
+        assert (txn.owned_count("endpoints", "a"), txn.owned_count("endpoints", "b")) == (5, 4)
+    store.close()

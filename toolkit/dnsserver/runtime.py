@@ -38,13 +38,10 @@ class Options:
 
 def parse_listen(text: str) -> tuple[str, int]:
     """ADDR:PORT, [v6]:PORT or a bare ADDR (port 53)."""
-    host, port = text, "53"
-    if text.startswith("["):
-        host, _, port = text[1:].partition("]:")
-    elif text.count(":") == 1:
-        host, port = text.split(":")
+    from toolkit.config import host_port
+
     try:
-        return host, int(port)
+        return host_port(text)
     except ValueError:
         raise ConfigError(f"listen address {text!r} is not ADDR:PORT", fix="e.g. 127.0.0.1:5353") from None
 
@@ -66,7 +63,7 @@ class Service:
         self.chain = Chain(self.live, Acl(dns.allow_query, dns.allow_recursion), _routes(dns, self.options),
                            _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, self.keyring,
                                                           self.live.journal.deltas),
-                           clock=lambda: asyncio.get_running_loop().time())
+                           clock=lambda: asyncio.get_running_loop().time(), nsid=dns.nsid.encode())
         self.server = DnsServer(self.chain, self.options.limits, self.options.batched_udp)
         self.watcher: asyncio.Task | None = None
         self.notified: list = []

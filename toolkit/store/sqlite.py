@@ -56,8 +56,34 @@ SCHEMA = [
     # version 6: which documents are the cloud's (issue 13, C1): a pull replaces exactly these
     """
     CREATE TABLE mirror (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
+    """,    # version 7: per-account counts kept by triggers, so a quota check costs the same at any size (issue 15)
+    """
+    CREATE TABLE counts (tbl TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tbl, key))
+        WITHOUT ROWID;
+    INSERT INTO counts SELECT 'endpoints', domain_id, count(*) FROM endpoints GROUP BY domain_id;
+    INSERT INTO counts SELECT 'services', domain_id, count(*) FROM services GROUP BY domain_id;
+    CREATE TRIGGER endpoints_counted_in AFTER INSERT ON endpoints BEGIN
+        INSERT INTO counts VALUES ('endpoints', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER endpoints_counted_out AFTER DELETE ON endpoints BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'endpoints' AND key = OLD.domain_id;
+    END;
+    CREATE TRIGGER endpoints_counted_move AFTER UPDATE OF domain_id ON endpoints WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'endpoints' AND key = OLD.domain_id;
+        INSERT INTO counts VALUES ('endpoints', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER services_counted_in AFTER INSERT ON services BEGIN
+        INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER services_counted_out AFTER DELETE ON services BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
+    END;
+    CREATE TRIGGER services_counted_move AFTER UPDATE OF domain_id ON services WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
+        INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
     """,
-    # version 6: zone serials and change journal (issues 14, 15)
+    # version 8 (the brief's 6; the lead orders them): zone serials and change journal (issues 14, 15)
     """
     CREATE TABLE zone_serials (origin TEXT PRIMARY KEY, serial INTEGER NOT NULL, generation INTEGER NOT NULL,
                                content TEXT NOT NULL) WITHOUT ROWID;
@@ -68,6 +94,18 @@ SCHEMA = [
     """,
 ]
 JOURNAL_KEEP = 1000  # journal entries kept per zone; an older secondary gets a full transfer
+
+
+def _statements(script: str) -> list[str]:
+    """A schema script's statements (a trigger's body holds `;` of its own)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending)
+            pending = ""
+    return statements
 
 
 def _ip_int(doc: dict) -> int | None:
@@ -126,9 +164,28 @@ class Txn:
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid DESC LIMIT ?", [*params, limit])
         return [json.loads(doc) for (doc,) in rows]
 
+    def page(self, table: str, limit: int | None, offset: int, sort_key: str = "", descending: bool = True,
+             **where) -> list[dict]:
+        """One page of documents: in the state's order, or by a key of the document; the cut is made by SQLite."""
+        sql, params = self._where(table, where)
+        if sort_key:
+            if not sort_key.isidentifier():
+                raise ValueError(sort_key)
+            order = f"json_extract(doc, '$.{sort_key}') {'DESC' if descending else 'ASC'}, rowid"
+        else:
+            order = "rowid"
+        rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                                 [*params, -1 if limit is None else limit, offset])
+        return [json.loads(doc) for (doc,) in rows]
+
     def count(self, table: str, **where) -> int:
         sql, params = self._where(table, where)
         return self.conn.execute(f"SELECT count(*) FROM {table}{sql}", params).fetchone()[0]
+
+    def owned_count(self, table: str, domain_id: str) -> int:
+        """How many `table` (endpoints or services) documents an account owns, kept by triggers: no scan."""
+        row = self.conn.execute("SELECT n FROM counts WHERE tbl = ? AND key = ?", (table, domain_id)).fetchone()
+        return row[0] if row else 0
 
     def count_by(self, table: str, column: str, **where) -> dict:
         sql, params = self._where(table, where)
@@ -249,7 +306,7 @@ class Store:
         with self.write() as txn:
             version = self._version()
             for script in SCHEMA[version:]:
-                for statement in filter(str.strip, script.split(";")):
+                for statement in _statements(script):
                     txn.conn.execute(statement)
             txn.conn.execute(f"PRAGMA user_version = {len(SCHEMA)}")
 
