@@ -42,7 +42,7 @@ class Journal:
 
     def __init__(self, store=None, record: bool = True) -> None:
         self.store, self.record = store, record
-        self.serials: dict[str, tuple[int, list[str]]] = {}
+        self.serials: dict[str, tuple[int, frozenset]] = {}  # what this process last recorded
         self.entries: dict[str, list[tuple[int, int, list[str], list[str]]]] = {}
 
     def state(self, origin: str) -> tuple[int, list[str]] | None:
@@ -58,21 +58,23 @@ class Journal:
         """The serial for this content: the recorded one when unchanged, else a new one (RFC 1982 after it)."""
         if self.store is not None and not self.record:  # `dns export`/`records`: read, never write
             old = self.state(origin)
-            return old[0] if old is not None and old[1] == content else next_serial(None if old is None else old[0])
+            same = old is not None and set(old[1]) == set(content)
+            return old[0] if same else next_serial(None if old is None else old[0])
         if self.store is not None:
             try:
-                return self.store.advance_zone(origin, generation, content, next_serial)
+                serial = self.store.advance_zone(origin, generation, content, next_serial, self.serials.get(origin))
+                self.serials[origin] = (serial, frozenset(content))
+                return serial
             except StoreError as exc:
                 log.warning("cannot record the serial of %s in the state (%s): kept in memory", origin, exc)
                 self.store = None
-        old = self.serials.get(origin)
+        old, content = self.serials.get(origin), frozenset(content)
         if old is not None and old[1] == content:
             return old[0]
         serial = next_serial(None if old is None else old[0])
         if old is not None:
-            kept, had = set(content), set(old[1])
             entries = self.entries.setdefault(origin, [])
-            entries.append((old[0], serial, [x for x in old[1] if x not in kept], [x for x in content if x not in had]))
+            entries.append((old[0], serial, sorted(old[1] - content), sorted(content - old[1])))
             del entries[:-1000]
         self.serials[origin] = (serial, content)
         return serial

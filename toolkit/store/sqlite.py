@@ -85,8 +85,9 @@ SCHEMA = [
     """,
     # version 8 (the brief's 6; the lead orders them): zone serials and change journal (issues 14, 15)
     """
-    CREATE TABLE zone_serials (origin TEXT PRIMARY KEY, serial INTEGER NOT NULL, generation INTEGER NOT NULL,
-                               content TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE zone_serials (origin TEXT PRIMARY KEY, serial INTEGER NOT NULL, generation INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE TABLE zone_records (origin TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (origin, line)) WITHOUT ROWID;
     CREATE TABLE zone_journal (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, generation INTEGER NOT NULL,
                                serial_from INTEGER NOT NULL, serial_to INTEGER NOT NULL,
                                removed TEXT NOT NULL, added TEXT NOT NULL);
@@ -359,37 +360,48 @@ class Store:
             return int(row[0])
 
     def zone_state(self, origin: str) -> tuple[int, list[str]] | None:
-        """The last serial served for a zone and its records (zone-file lines, SOA left out), or None."""
-        with self._lock, self._translate():
-            row = self.conn.execute("SELECT serial, content FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
-        return None if row is None else (int(row[0]), json.loads(row[1]))
+        """The last serial served for a zone and its records (zone-file lines, SOA left out, sorted), or None."""
+        with self.read() as txn:
+            row = txn.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+            if row is None:
+                return None
+            lines = [line for (line,) in txn.conn.execute("SELECT line FROM zone_records WHERE origin = ? ORDER BY "
+                                                           "line", (origin,))]
+        return int(row[0]), lines
 
-    def advance_zone(self, origin: str, generation: int, content: list[str],
-                     next_serial: Callable[[int | None], int]) -> int:
-        """The serial to serve for a zone with this content (zone-file lines, SOA left out).
+    def advance_zone(self, origin: str, generation: int, content, next_serial: Callable[[int | None], int],
+                     previous: tuple[int, frozenset] | None = None) -> int:
+        """The serial to serve for a zone with this content (a collection of zone-file lines, SOA left out).
 
         Unchanged content keeps the stored serial (a restart, another worker); new content gets
         `next_serial(stored)` and a journal entry with the delta (removed, added), keyed by the
-        state's generation. Does not bump the generation: serving is not a registry change."""
+        state's generation. `previous` (serial, lines) is what the caller last recorded: while the
+        stored serial is still that one, only the delta is written (no read of the whole zone).
+        Does not bump the generation: serving is not a registry change."""
+        content = frozenset(content)
         with self._lock, self._translate():
             self._refuse_if_frozen()
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                row = self.conn.execute("SELECT serial, content FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
-                old = None if row is None else json.loads(row[1])
-                if old == content:
-                    serial = int(row[0])
+                row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+                stored = None if row is None else int(row[0])
+                if previous is not None and previous[0] == stored:
+                    old = previous[1]
+                else:  # first record, a restart, or another worker moved it: compare with what is stored
+                    old = frozenset(line for (line,) in self.conn.execute(
+                        "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
+                removed, added = sorted(old - content), sorted(content - old)
+                if stored is not None and not removed and not added:
+                    serial = stored
                 else:
-                    serial = next_serial(None if row is None else int(row[0]))
-                    self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?, ?)",
-                                      (origin, serial, generation, json.dumps(content)))
-                if row is not None and old != content:
-                    kept = set(content)
-                    removed = [line for line in old if line not in kept]
-                    had = set(old)
-                    added = [line for line in content if line not in had]
+                    serial = next_serial(stored)
+                    self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?)", (origin, serial, generation))
+                    self.conn.executemany("DELETE FROM zone_records WHERE origin = ? AND line = ?",
+                                          [(origin, line) for line in removed])
+                    self.conn.executemany("INSERT INTO zone_records VALUES (?, ?)", [(origin, line) for line in added])
+                if stored is not None and serial != stored:
                     self.conn.execute("INSERT INTO zone_journal (origin, generation, serial_from, serial_to, removed, "
-                                      "added) VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, int(row[0]), serial,
+                                      "added) VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, stored, serial,
                                                                            json.dumps(removed), json.dumps(added)))
                     self.conn.execute("DELETE FROM zone_journal WHERE origin = ? AND seq <= (SELECT seq FROM "
                                       "zone_journal WHERE origin = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
