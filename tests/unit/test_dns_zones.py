@@ -159,3 +159,16 @@ def test_wildcards_in_static_zones(tmp_path, qname, qtype, rcode, values):
     assert not values or reply.answer[0].name.to_text() == qname  # synthesized under the question's name
     if not values:
         assert reply.authority[0].rdtype == dns.rdatatype.SOA and reply.authority[0].ttl == 30
+
+
+def test_journal_in_memory_keeps_serials_and_deltas_when_there_is_no_state():
+    from toolkit.dnsserver.live import Journal
+    from toolkit.dnsserver.zones import serial_gt
+
+    journal = Journal()
+    first = journal.advance("z.", 1, ["a 60 IN A 10.0.0.1"])
+    assert journal.advance("z.", 2, ["a 60 IN A 10.0.0.1"]) == first
+    second = journal.advance("z.", 3, ["b 60 IN A 10.0.0.2"])
+    assert serial_gt(second, first)
+    assert journal.deltas("z.", first) == [(first, second, ["a 60 IN A 10.0.0.1"], ["b 60 IN A 10.0.0.2"])]
+    assert journal.deltas("z.", first - 1) is None

@@ -75,7 +75,8 @@ def cmd_dns_export(reg, args, out) -> int:
     from toolkit.errors import ConfigError
 
     directory = Path(args.dir or reg.settings.dns.zones_dir)
-    live = Live(reg, reg.settings, [], _ns_address(parse_listen(reg.settings.dns.listen[0])[0]))
+    # the serial that is served: the one the state records for this content (never written from here)
+    live = Live(reg, reg.settings, [], _ns_address(parse_listen(reg.settings.dns.listen[0])[0]), record=False)
     written = []
     try:
         directory.mkdir(parents=True, exist_ok=True)

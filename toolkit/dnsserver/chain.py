@@ -139,8 +139,9 @@ class Chain:
         return outcome
 
     def _checked(self, query: Query, data: bytes, level: int, ip: str, tcp: bool):
+        signed = False
         if query.extra:
-            query.edns = self.xfr.inspect(data)[0]
+            query.edns, signed = self.xfr.inspect(data)
         if query.edns is not None and query.edns.version != 0:
             query.edns.version = 0
             raise BadQuery(Rcode.BADVERS)
@@ -149,12 +150,31 @@ class Chain:
         if query.qclass != Qclass.IN:
             raise BadQuery(Rcode.REFUSED)  # CHAOS version.bind and friends: no version leak
         if query.qtype in XFR_TYPES:
-            if not tcp:
+            if not tcp and query.qtype != Qtype.IXFR:  # IXFR may come over UDP (RFC 1995 §2)
                 raise BadQuery(Rcode.FORMERR)
-            return Outcome(self.xfr.transfer(query, data, ip, self.live.snapshot))
+            return Outcome(self.xfr.transfer(query, data, ip, self.live.snapshot, tcp))
         if query.qtype in META_TYPES:
             raise BadQuery(Rcode.FORMERR)
+        if signed:
+            return self._signed(query, data, level, tcp)
         return self._resolve(query, level, tcp)
+
+    def _signed(self, query: Query, data: bytes, level: int, tcp: bool):
+        """A TSIG-signed query (a secondary's SOA refresh): NOTAUTH for a bad key or signature, else a signed reply."""
+        request = self.xfr.verify(query, data)
+        if isinstance(request, bytes):
+            return Outcome(request)
+        try:
+            result = self._resolve(query, level, tcp)
+        except BadQuery as bad:
+            result = Outcome(wire.error_reply(query, bad.rcode, ra=level == RECURSE))
+        if isinstance(result, Outcome):
+            return Outcome(result.reply and self.xfr.sign(request, result.reply))  # never cached: the MAC is per query
+
+        async def later() -> Outcome:
+            outcome = await result
+            return Outcome(outcome.reply and self.xfr.sign(request, outcome.reply))
+        return later()
 
     def _resolve(self, query: Query, level: int, tcp: bool):
         """The handlers in their fixed order; each answers (an Outcome or a coroutine) or passes on (None)."""

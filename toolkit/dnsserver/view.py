@@ -10,7 +10,8 @@ class ZoneView:
     def __init__(self, settings, registry, zones_dir: str | None = None) -> None:
         from toolkit.dnsserver.runtime import Options, Service
 
-        self.service = Service(settings, registry, Options(zones_dir=zones_dir, listen=list(settings.dns.listen)))
+        self.service = Service(settings, registry, Options(zones_dir=zones_dir, listen=list(settings.dns.listen),
+                                                           record_serials=False))  # a view never writes the state
 
     def zones(self, only: str | None = None) -> list:
         """The zones now (only the zone `only` when given, any case, with or without the final dot)."""

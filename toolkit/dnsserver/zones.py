@@ -37,6 +37,10 @@ class Zone:
         return tuple(sorted((str(rr.rname).lower(), rr.rtype, rr.rdata.toZone())
                             for rr in self.records if rr.rtype != QTYPE.SOA))
 
+    def lines(self) -> list[str]:
+        """Its records apart from the SOA as zone-file lines, sorted: what the serial journal stores."""
+        return sorted(_line(rr) for rr in self.records if rr.rtype != QTYPE.SOA)
+
     def with_serial(self, serial: int) -> "Zone":
         soa = self.soa
         times = (serial, *soa.rdata.times[1:])

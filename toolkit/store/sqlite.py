@@ -89,7 +89,18 @@ SCHEMA = [
     CREATE TABLE api_keys (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, doc TEXT NOT NULL);
     CREATE INDEX api_keys_by_domain ON api_keys (domain_id);
     """,
+    # version 7: zone serials and change journal (issues 14, 15)
+    """
+    CREATE TABLE zone_serials (origin TEXT PRIMARY KEY, serial INTEGER NOT NULL, generation INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE TABLE zone_records (origin TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (origin, line)) WITHOUT ROWID;
+    CREATE TABLE zone_journal (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, generation INTEGER NOT NULL,
+                               serial_from INTEGER NOT NULL, serial_to INTEGER NOT NULL,
+                               removed TEXT NOT NULL, added TEXT NOT NULL);
+    CREATE INDEX zone_journal_by_origin ON zone_journal (origin, seq);
+    """,
 ]
+JOURNAL_KEEP = 1000  # journal entries kept per zone; an older secondary gets a full transfer
 
 
 def _statements(script: str) -> list[str]:
@@ -354,6 +365,72 @@ class Store:
         with self._lock, self._translate():
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             return int(row[0])
+
+    def zone_state(self, origin: str) -> tuple[int, list[str]] | None:
+        """The last serial served for a zone and its records (zone-file lines, SOA left out, sorted), or None."""
+        with self.read() as txn:
+            row = txn.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+            if row is None:
+                return None
+            lines = [line for (line,) in txn.conn.execute("SELECT line FROM zone_records WHERE origin = ? ORDER BY "
+                                                           "line", (origin,))]
+        return int(row[0]), lines
+
+    def advance_zone(self, origin: str, generation: int, content, next_serial: Callable[[int | None], int],
+                     previous: tuple[int, frozenset] | None = None) -> int:
+        """The serial to serve for a zone with this content (a collection of zone-file lines, SOA left out).
+
+        Unchanged content keeps the stored serial (a restart, another worker); new content gets
+        `next_serial(stored)` and a journal entry with the delta (removed, added), keyed by the
+        state's generation. `previous` (serial, lines) is what the caller last recorded: while the
+        stored serial is still that one, only the delta is written (no read of the whole zone).
+        Does not bump the generation: serving is not a registry change."""
+        content = frozenset(content)
+        with self._lock, self._translate():
+            self._refuse_if_frozen()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+                stored = None if row is None else int(row[0])
+                if previous is not None and previous[0] == stored:
+                    old = previous[1]
+                else:  # first record, a restart, or another worker moved it: compare with what is stored
+                    old = frozenset(line for (line,) in self.conn.execute(
+                        "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
+                removed, added = sorted(old - content), sorted(content - old)
+                if stored is not None and not removed and not added:
+                    serial = stored
+                else:
+                    serial = next_serial(stored)
+                    self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?)", (origin, serial, generation))
+                    self.conn.executemany("DELETE FROM zone_records WHERE origin = ? AND line = ?",
+                                          [(origin, line) for line in removed])
+                    self.conn.executemany("INSERT INTO zone_records VALUES (?, ?)", [(origin, line) for line in added])
+                if stored is not None and serial != stored:
+                    self.conn.execute("INSERT INTO zone_journal (origin, generation, serial_from, serial_to, removed, "
+                                      "added) VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, stored, serial,
+                                                                           json.dumps(removed), json.dumps(added)))
+                    self.conn.execute("DELETE FROM zone_journal WHERE origin = ? AND seq <= (SELECT seq FROM "
+                                      "zone_journal WHERE origin = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                                      (origin, origin, JOURNAL_KEEP))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return serial
+
+    def zone_journal(self, origin: str, since_serial: int) -> list[tuple[int, int, list[str], list[str]]] | None:
+        """The deltas (from, to, removed, added) leading from `since_serial` to the last serial, oldest first;
+        None when the journal does not reach back that far."""
+        with self._lock, self._translate():
+            start = self.conn.execute("SELECT seq FROM zone_journal WHERE origin = ? AND serial_from = ? "
+                                      "ORDER BY seq DESC LIMIT 1", (origin, since_serial)).fetchone()
+            if start is None:
+                return None
+            rows = self.conn.execute("SELECT serial_from, serial_to, removed, added FROM zone_journal "
+                                     "WHERE origin = ? AND seq >= ? ORDER BY seq", (origin, start[0])).fetchall()
+        return [(int(a), int(b), json.loads(r), json.loads(d)) for a, b, r, d in rows]
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
