@@ -48,11 +48,15 @@ def cmd_api_key(reg, args, out) -> int:
 
 
 def cmd_api_serve(reg, args, out) -> int:
-    import uvicorn
-
-    from toolkit.api.app import create_app
     from toolkit.config import host_port
     from toolkit.errors import ConfigError
+
+    try:
+        import uvicorn
+
+        from toolkit.api.app import create_app
+    except ModuleNotFoundError:
+        raise ConfigError("the API server needs starlette and uvicorn", fix="pip install 'vpcep-toolkit[api]'") from None
 
     settings = reg.settings.api
     listen = args.listen or settings.listen
