@@ -26,9 +26,10 @@ class ErrorScreen(ModalScreen[None]):
         with Vertical(id="dialog", classes="error"):
             yield Static(f"Could not {self.action}" if self.action and self.action != "load" else "Refused",
                          classes="question")
-            yield Static(error.message if ours else f"{type(error).__name__}: {error}", id="error-message")
+            text = error.message if ours else f"{type(error).__name__}: {error}"
+            yield Static(text, id="error-message", markup=False)  # a cloud's message may hold [S10]
             yield Label(f"Rule: {error.rule}" if ours and error.rule else "Rule: -", id="error-rule")
-            yield Static(f"Fix: {error.fix}" if ours and error.fix else "Fix: -", id="error-fix")
+            yield Static(f"Fix: {error.fix}" if ours and error.fix else "Fix: -", id="error-fix", markup=False)
             yield Button("OK", variant="primary", id="ok")
 
     def on_mount(self) -> None:

@@ -56,7 +56,7 @@ class StatusHeader(Vertical):
         label.display = bool(last)
         if last:
             when = "pull failed" if last.get("error") else f"pulled {str(last.get('at', ''))[11:16]}"
-            label.update(f"mirrors {last.get('account', '?')} · {when}")
+            label.update(f"cloud mirror · {when}")  # the account is on the line above
             label.set_class(bool(last.get("error")), "failed")
 
     def _show_pending(self, pending: int) -> None:
