@@ -239,3 +239,23 @@ def test_udp_ixfr_whose_deltas_do_not_fit_is_one_soa_and_tcp_gets_them(registry,
         assert sorted(r.name.to_text() for r in records if r.rdtype == dns.rdatatype.A) == sorted(names)
     finally:
         server.stop()
+
+
+def test_notify_send_error_is_a_failure_logged_with_its_reason(caplog):
+    """A NOTIFY that cannot be sent (port 0: EINVAL at once) is neither success nor "no answer"; each try is logged."""
+    import asyncio
+    import logging
+
+    from dnslib import RR
+
+    from toolkit.dnsserver.forward import Upstream
+    from toolkit.dnsserver.xfr import send_notify
+    from toolkit.dnsserver.zones import Zone
+
+    zone = Zone(ZONE, RR.fromZone(f"{ZONE} 300 IN SOA ns.{ZONE} h.{ZONE} 7 3600 600 1209600 60"))
+    with caplog.at_level(logging.INFO, logger="vpcep.dns"):
+        result = asyncio.run(send_notify([zone], [Upstream("127.0.0.1", 0)], tries=2, timeout=0.5, backoff=0.01))
+    assert list(result.values()) == [False]
+    assert caplog.text.count("send error") == 3  # two tries and the final failure
+    assert f"NOTIFY of {ZONE} serial 7 to 127.0.0.1:0 failed: send error:" in caplog.text
+    assert "no answer" not in caplog.text
