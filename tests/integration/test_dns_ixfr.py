@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 
+import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
@@ -219,3 +220,42 @@ def test_notify_answered_notauth_is_a_failure_retried_and_logged(caplog):
         secondary.close()
     closed = asyncio.run(send_notify([zone], [Upstream("127.0.0.1", 9)], tries=2, timeout=0.2, backoff=0.01))
     assert list(closed.values()) == [False]  # nothing listens on the discard port: ICMP refused or no answer
+
+
+def test_udp_ixfr_whose_deltas_do_not_fit_is_one_soa_and_tcp_gets_them(registry, settings, endpoints):
+    """RFC 1995 §2: over UDP the deltas when they fit the client's size, else the current SOA alone (retry on TCP)."""
+    _, service = endpoints
+    server = Running(with_dns(settings, allow_transfer=("127.0.0.0/8",)), registry, Options(poll=0.01))
+    try:
+        start = now = serial(server)
+        names = []
+        for _ in range(30):  # 30 steps of SOA pairs and an A record each: far beyond 512 bytes
+            names.append(add_endpoint(registry, service)[1])
+            now = wait_serial_after(server, now)
+        udp = dns.query.udp(ixfr_query(start), server.host, port=server.port, timeout=3)  # no EDNS: 512 bytes
+        assert udp.rcode() == dns.rcode.NOERROR and not udp.flags & dns.flags.TC
+        assert [(r.rdtype, r[0].serial) for r in udp.answer] == [(dns.rdatatype.SOA, now)]
+        records = [r for m in ixfr_tcp(server, start) for r in m.answer]
+        assert sorted(r.name.to_text() for r in records if r.rdtype == dns.rdatatype.A) == sorted(names)
+    finally:
+        server.stop()
+
+
+def test_notify_send_error_is_a_failure_logged_with_its_reason(caplog):
+    """A NOTIFY that cannot be sent (port 0: EINVAL at once) is neither success nor "no answer"; each try is logged."""
+    import asyncio
+    import logging
+
+    from dnslib import RR
+
+    from toolkit.dnsserver.forward import Upstream
+    from toolkit.dnsserver.xfr import send_notify
+    from toolkit.dnsserver.zones import Zone
+
+    zone = Zone(ZONE, RR.fromZone(f"{ZONE} 300 IN SOA ns.{ZONE} h.{ZONE} 7 3600 600 1209600 60"))
+    with caplog.at_level(logging.INFO, logger="vpcep.dns"):
+        result = asyncio.run(send_notify([zone], [Upstream("127.0.0.1", 0)], tries=2, timeout=0.5, backoff=0.01))
+    assert list(result.values()) == [False]
+    assert caplog.text.count("send error") == 3  # two tries and the final failure
+    assert f"NOTIFY of {ZONE} serial 7 to 127.0.0.1:0 failed: send error:" in caplog.text
+    assert "no answer" not in caplog.text
