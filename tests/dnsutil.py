@@ -243,17 +243,22 @@ controls {{ }};
         return dns.query.udp(dns.message.make_query(name, rdtype), "127.0.0.1", timeout=timeout, port=self.port)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+        stop_daemon(self.proc, self.log)
 
 
 def _user() -> str:
     """named drops to this user; as root keep root so it can write the temp directory."""
     import getpass
     return getpass.getuser()
+
+
+def stop_daemon(proc: subprocess.Popen, log) -> None:
+    """Stop a DNS daemon we started, by its PID: SIGTERM, then SIGKILL after 10 s; close its log."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    log.close()

@@ -24,7 +24,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from dnsutil import Bind, Running, addresses, free_port, with_dns
+from dnsutil import Bind, Running, addresses, free_port, with_dns, stop_daemon
 from toolkit.dnsserver.runtime import Options
 from toolkit.registry.endpoints import EndpointRequest
 
@@ -72,14 +72,7 @@ class Daemon:
             return []
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+        stop_daemon(self.proc, self.log)
 
 
 class Knot(Daemon):

@@ -19,7 +19,7 @@ import dns.query
 import dns.rdatatype
 import pytest
 
-from dnsutil import free_port, with_dns
+from dnsutil import free_port, with_dns, stop_daemon
 
 ORIGIN = "example.test."
 ZONE = r"""$TTL 300
@@ -150,14 +150,7 @@ zone:
         raise RuntimeError(f"knotd did not start: {(self.dir / 'knot.log').read_text()}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+        stop_daemon(self.proc, self.log)
 
 
 def ask(host: str, port: int, name: str, rdtype: str, timeout: float = 2.0) -> dns.message.Message:

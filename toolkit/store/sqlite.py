@@ -19,6 +19,16 @@ from pathlib import Path
 
 from toolkit.errors import Conflict, StoreError
 
+def _counted(table: str) -> str:
+    """Triggers that keep counts(table, domain_id) equal to the rows each account owns (version 5)."""
+    bump = f"INSERT INTO counts VALUES ('{table}', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;"
+    drop = f"UPDATE counts SET n = n - 1 WHERE tbl = '{table}' AND key = OLD.domain_id;"
+    return (f"CREATE TRIGGER {table}_counted_in AFTER INSERT ON {table} BEGIN {bump} END;\n"
+            f"CREATE TRIGGER {table}_counted_out AFTER DELETE ON {table} BEGIN {drop} END;\n"
+            f"CREATE TRIGGER {table}_counted_move AFTER UPDATE OF domain_id ON {table} "
+            f"WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN {drop} {bump} END;\n")
+
+
 SCHEMA = [
     # version 1
     """
@@ -63,27 +73,7 @@ SCHEMA = [
         WITHOUT ROWID;
     INSERT INTO counts SELECT 'endpoints', domain_id, count(*) FROM endpoints GROUP BY domain_id;
     INSERT INTO counts SELECT 'services', domain_id, count(*) FROM services GROUP BY domain_id;
-    CREATE TRIGGER endpoints_counted_in AFTER INSERT ON endpoints BEGIN
-        INSERT INTO counts VALUES ('endpoints', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
-    END;
-    CREATE TRIGGER endpoints_counted_out AFTER DELETE ON endpoints BEGIN
-        UPDATE counts SET n = n - 1 WHERE tbl = 'endpoints' AND key = OLD.domain_id;
-    END;
-    CREATE TRIGGER endpoints_counted_move AFTER UPDATE OF domain_id ON endpoints WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN
-        UPDATE counts SET n = n - 1 WHERE tbl = 'endpoints' AND key = OLD.domain_id;
-        INSERT INTO counts VALUES ('endpoints', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
-    END;
-    CREATE TRIGGER services_counted_in AFTER INSERT ON services BEGIN
-        INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
-    END;
-    CREATE TRIGGER services_counted_out AFTER DELETE ON services BEGIN
-        UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
-    END;
-    CREATE TRIGGER services_counted_move AFTER UPDATE OF domain_id ON services WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN
-        UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
-        INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
-    END;
-    """,
+    """ + "".join(_counted(table) for table in ("endpoints", "services")),
     # version 6: API access keys (issue 12, R1–R3): the SK is kept because HMAC verification needs it
     """
     CREATE TABLE api_keys (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, doc TEXT NOT NULL);
