@@ -24,7 +24,11 @@ def spawn_workers(count: int, settings, options) -> list[subprocess.Popen]:
             argv += [flag, value]
     if options.zones_dir:
         argv += ["--zones", options.zones_dir]
-    argv += ["--tcp-idle", str(options.limits.tcp_idle), "--tcp-max", str(options.limits.tcp_max)]
+    limits, policy = options.limits, options.policy
+    argv += ["--tcp-idle", str(limits.tcp_idle), "--tcp-max", str(limits.tcp_max),
+             "--tcp-message-timeout", str(limits.tcp_message), "--max-inflight", str(limits.inflight),
+             "--forward-timeout", str(policy.timeout), "--forward-deadline", str(policy.deadline),
+             "--event-loop", options.event_loop]
     if not options.batched_udp:
         argv.append("--plain-udp")
     return [subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=os.environ.copy()) for _ in range(count - 1)]
