@@ -199,3 +199,39 @@ def test_a_lossy_upstream_still_answers_within_2_s(serve, settings, loss, wanted
         assert share >= wanted
     finally:
         upstream.close()
+
+
+def test_workers_die_with_a_parent_killed_by_sigkill_so_the_next_start_works(state_path, endpoints):
+    import shutil
+    import subprocess
+
+    from dnsutil import free_port
+
+    if not shutil.which("ss"):
+        pytest.skip("ss (iproute2) is not installed")
+
+    def holders(port: int) -> int:
+        return subprocess.run(["ss", "-Hulpn", f"sport = :{port}"], capture_output=True, text=True).stdout.count("pid=")
+
+    port = free_port()
+    argv = ("dns", "serve", "--listen", f"127.0.0.1:{port}", "--workers", "2", "--zones", str(state_path.parent))
+    proc = vpcep_process(state_path, *argv)
+    assert "listening on" in proc.stdout.readline()
+    deadline = time.monotonic() + 10
+    while holders(port) < 2:
+        assert time.monotonic() < deadline, "the second worker never bound the port"
+        time.sleep(0.05)
+    proc.kill()  # kill -9: no chance to stop its worker
+    proc.wait(10)
+    deadline = time.monotonic() + 5
+    while holders(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = holders(port)
+    again = vpcep_process(state_path, *argv)
+    try:
+        line = again.stdout.readline()
+        print(f"kill -9 of the parent: {left} process(es) left on the port; next start: {line.strip()!r}")
+        assert left == 0 and "listening on" in line
+    finally:
+        again.terminate()
+        again.wait(10)
