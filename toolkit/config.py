@@ -14,6 +14,22 @@ DEFAULT_REGION = "cn-north-4"
 DEFAULT_DOMAIN = "myhuaweicloud.com"
 
 
+def host_port(text: str, default_port: int = 53) -> tuple[str, int]:
+    """The one ADDR:PORT reader: `ADDR:PORT`, `[V6]:PORT`, or a bare address (IPv6 too) with `default_port`.
+
+    ValueError when the port is not a number in 0-65535; each caller words its own error (rule and fix).
+    The address itself is the caller's to check (a listen may be any host, a resolver must be IPv4).
+    """
+    host, port = text, str(default_port)
+    if text.startswith("["):
+        host, _, port = text[1:].partition("]:")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{text!r}: no port in 0-65535")
+    return host, int(port)
+
+
 def _xdg(kind: str, fallback: str, env=None) -> Path:
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or Path.home())
@@ -47,6 +63,7 @@ class DnsSettings:
     zones_dir: str = "zones"
     tsig_keys: dict = field(default_factory=dict)
     forward_zones: dict = field(default_factory=dict)
+    nsid: str = ""  # RFC 5001: the server's name in replies to clients that ask (e.g. dig +nsid); empty: none
 
 
 @dataclass(frozen=True)
@@ -66,13 +83,37 @@ class RoutesSettings:
 
 @dataclass(frozen=True)
 class CloudSettings:
-    """S2: the built-in cloud services of the region (short name → service type)."""
+    """S2: the built-in cloud services of the region (short name → service type), and the account to mirror (C1).
+
+    `endpoint` is the VPCEP API (e.g. https://vpcep.cn-north-4.myhuaweicloud.com); `region` defaults to the one
+    in that host name; `account` (the domain id) defaults to the one the cloud reports. Credentials come from
+    HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK or `credentials_file`, never from this file.
+    """
 
     services: dict = field(default_factory=lambda: {"obs": "gateway", "dns": "interface"})
+    endpoint: str = ""
+    region: str = ""
+    project_id: str = ""
+    account: str = ""
+    domain: str = DEFAULT_DOMAIN
+    verify_tls: bool = True
+    credentials_file: str = ""
+    ca_file: str = ""
+    timeout: int = 20
+    retries: int = 3
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """`vpcep api serve` (issue 12): plain http on loopback only; anything else needs the TLS pair."""
+
+    listen: str = "127.0.0.1:9711"
+    tls_cert: str = ""
+    tls_key: str = ""
 
 
 SECTIONS = {"identity": Identity, "quota": QuotaSettings, "dns": DnsSettings, "obs": ObsSettings,
-            "routes": RoutesSettings, "cloud": CloudSettings}
+            "routes": RoutesSettings, "cloud": CloudSettings, "api": ApiSettings}
 
 
 @dataclass(frozen=True)
@@ -89,6 +130,7 @@ class Settings:
     obs: ObsSettings = field(default_factory=ObsSettings)
     routes: RoutesSettings = field(default_factory=RoutesSettings)
     cloud: CloudSettings = field(default_factory=CloudSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
 
 
 def default_config_path(env=None) -> Path:

@@ -17,6 +17,8 @@
     ├── PlanFileError            a route plan (TOML) breaks a rule; names the line of each problem
     ├── RouteApplyError          exit 2: the kernel refused a route change (carries the errno)
     ├── LabError                 exit 2: the namespace lab could not be built or torn down
+    ├── CloudRefused             the cloud answered 4xx (C3: its error_code, error_msg and request_id)
+    ├── CloudUnavailable         exit 2: the cloud could not be reached, failed (5xx) or refused the credentials
     └── StoreError               exit 2: the state file could not be read or written
 
 Every error carries the rule it enforces and, where there is one, the fix: an error raised with a
@@ -158,5 +160,30 @@ class RouteApplyError(ToolkitError):
 
 class LabError(ToolkitError):
     """The namespace lab could not be built or torn down."""
+
+    exit_code = 2
+
+
+class CloudError(ToolkitError):
+    """The cloud did not do what was asked (C3); carries its error_code, error_msg and request_id."""
+
+    default_rule = "C3"
+
+    def __init__(self, message: str, *, error_code: str = "", error_msg: str = "", request_id: str = "",
+                 status: int = 0, rule: str | None = None, fix: str = "") -> None:
+        self.error_code, self.error_msg, self.request_id, self.status = error_code, error_msg, request_id, status
+        super().__init__(message, rule=rule, fix=fix)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "error_code": self.error_code, "error_msg": self.error_msg,
+                "request_id": self.request_id, "status": self.status}
+
+
+class CloudRefused(CloudError):
+    """The cloud refused the request (an HTTP 4xx answer)."""
+
+
+class CloudUnavailable(CloudError):
+    """The cloud could not be reached, failed, or did not take the credentials."""
 
     exit_code = 2

@@ -29,6 +29,9 @@ class ServerType(StrEnum):
     BMS = "BMS"
 
 
+BUILTIN_PORTS = {"obs": ((443, 443), (80, 80)), "dns": ((53, 53),)}
+"""S2: the (server, client) ports of the built-in cloud services; others get 443."""
+
 DEPRECATED_SERVERS = {ServerType.VIP, ServerType.BMS}
 SERVER_ALIASES = {"ELB": ServerType.LB, "ECS": ServerType.VM}
 """S4: the user guide's names for the backends (elastic load balancer, elastic cloud server)."""

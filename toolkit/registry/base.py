@@ -24,15 +24,18 @@ class Base:
     """Holds the settings, the store and the seams; resolves the acting account.
 
     `ids` returns a new resource id and `clock` the time now in the API's form; every use case takes both
-    from here, so a caller (the screenshot demo, a test) can make them deterministic.
+    from here, so a caller (the screenshot demo, a test) can make them deterministic. `cloud(settings)`
+    builds the client write-through uses (default: from `[cloud]` and the SDK's credential variables).
     """
 
     def __init__(self, settings: Settings, store: Store, *, ids: Callable[[], str] = new_id,
-                 clock: Callable[[], str] = clocks.now) -> None:
+                 clock: Callable[[], str] = clocks.now, cloud: Callable | None = None) -> None:
         self.settings = settings
         self.store = store
         self.ids = ids
         self.clock = clock
+        self._cloud_factory = cloud
+        self._cloud = None
         self._owns_store = True
         self._identity: Identity | None = None
         self._known: str | None = None  # the --as account once found in the state (R4)
@@ -47,7 +50,8 @@ class Base:
 
         Its close() leaves the shared store open: the registry that opened the store closes it.
         """
-        other = type(self)(settings or self.settings, self.store, **{"ids": self.ids, "clock": self.clock, **seams})
+        other = type(self)(settings or self.settings, self.store,
+                           **{"ids": self.ids, "clock": self.clock, "cloud": self._cloud_factory, **seams})
         other._owns_store = False
         other._identity = self._identity
         return other
@@ -55,6 +59,16 @@ class Base:
     def acting(self, domain_id: str):
         """A new registry acting as another account (V1) over the same store and seams."""
         return self.view(replace(self.settings, act_as=domain_id))
+
+    def cloud(self):
+        """The cloud client for write-through (C2), built on first use from `[cloud]` (or the `cloud` seam)."""
+        if self._cloud is None:
+            if self._cloud_factory is not None:
+                self._cloud = self._cloud_factory(self.settings)
+            else:
+                from toolkit.cloud.client import connect
+                self._cloud = connect(self.settings.cloud)
+        return self._cloud
 
     def close(self) -> None:
         if self._owns_store:

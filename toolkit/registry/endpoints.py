@@ -13,7 +13,7 @@ from toolkit.model.network import RouteOrigin, Subnet, Vpc, allocate_ip, check_v
 from toolkit.model.quota import QuotaKind
 from toolkit.model.service import EndpointService, ServiceType, require_available, validate_description
 from toolkit.model.tags import Tag
-from toolkit.registry import lookup
+from toolkit.registry import lookup, mirror
 from toolkit.registry.base import Base
 from toolkit.registry.services import NOT_FOUND
 from toolkit.store.sqlite import Txn
@@ -54,6 +54,8 @@ class EndpointCases(Base):
         tag_list = tag_rules.make_tags(list(request.tags))
         whitelist = checked_whitelist(list(request.whitelist))
         validate_description(request.description, "E13")
+        if (through := self._through_cloud(request, tag_list, whitelist)) is not None:
+            return mirror.create_endpoint(self, **through)
         with self._write("create an endpoint") as txn:
             service = self._connectable(txn, request.service)
             vpc = lookup.vpc(txn, self.account, request.vpc)
@@ -67,6 +69,19 @@ class EndpointCases(Base):
                 _attach_gateway(txn, self.settings, vpc, service, endpoint.id)  # E6: one per route table, its route
             txn.put("endpoints", endpoint.to_dict())
         return endpoint
+
+    def _through_cloud(self, request: EndpointRequest, tag_list, whitelist) -> dict | None:
+        """C2: an endpoint in a mirrored VPC is created by the cloud; the fields of its request, else None."""
+        with self.store.read() as txn:
+            vpc = lookup.vpc(txn, self.account, request.vpc)
+            if not txn.is_mirrored("vpcs", vpc.id):
+                return None
+            service = self._connectable(txn, request.service)
+            subnet = lookup.subnet(txn, self.account, request.subnet, vpc).id if request.subnet else None
+        return {"endpoint_service_id": service.id, "vpc_id": vpc.id, "subnet_id": subnet, "port_ip": request.ip,
+                "enable_dns": request.enable_dns, "routetables": list(request.routetables) or None,
+                "whitelist": list(whitelist) or None, "enable_whitelist": bool(whitelist),
+                "description": request.description or None, "tags": [(t.key, t.value) for t in tag_list] or None}
 
     def _connectable(self, txn: Txn, ref: str) -> EndpointService:
         """E2, E3, S9, E9: the service exists here, is available, and lets the caller in."""
@@ -146,12 +161,26 @@ class EndpointCases(Base):
                     found.append(endpoint)
         return found
 
+    def endpoints_page(self, page, id_: str = "", service: str = "", tags: list[Tag] = ()) -> tuple[list[Endpoint], int]:
+        """E12 with the API's paging: one page of own endpoints and the number of all matches. Without a
+        filter the page is cut by the store, so a page costs the same at 100 and at 100,000 endpoints."""
+        if id_ or service or tags:
+            return page.cut(self.list_endpoints(id_, service, tags))
+        key = "" if page.sort_key in ("", "name") else page.sort_key
+        with self.store.read() as txn:
+            docs = txn.page("endpoints", page.limit, page.offset, key, page.sort_dir == "desc", domain_id=self.account)
+            total = txn.count("endpoints", domain_id=self.account)
+        return [Endpoint.from_dict(doc) for doc in docs], total
+
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
         with self.store.read() as txn:
             return lookup.endpoint(txn, self.account, endpoint_id, "E13")
 
     def delete_endpoint(self, endpoint_id: str) -> Endpoint:
-        """E11: permanent; its private record goes with it."""
+        """E11: permanent; its private record goes with it (C2: a mirrored one's in the cloud first)."""
+        if (mirrored := mirror.endpoint_of(self, endpoint_id)) is not None and mirrored.domain_id == self.account:
+            mirror.delete_endpoint(self, mirrored)
+            return replace(mirrored, status=EndpointStatus.DELETING)
         with self._write("delete an endpoint") as txn:
             endpoint = lookup.endpoint(txn, self.account, endpoint_id, "E11")
             txn.delete("endpoints", endpoint.id)
@@ -164,6 +193,8 @@ class EndpointCases(Base):
         """T1–T4 on an own endpoint; with nothing to change, a read."""
         if not set_ and not delete:
             return self.get_endpoint(endpoint_id).tags
+        if (mirrored := mirror.endpoint_of(self, endpoint_id)) is not None and mirrored.domain_id == self.account:
+            return mirror.endpoint_tags(self, mirrored, set_, delete)
         with self._write("change tags") as txn:
             endpoint = lookup.endpoint(txn, self.account, endpoint_id, "T4")
             endpoint = replace(endpoint, tags=tag_rules.edit_tags(endpoint.tags, list(set_), list(delete)),
@@ -183,6 +214,9 @@ class EndpointCases(Base):
             enable_whitelist = bool(entries)
         if entries is None and enable_whitelist is None:
             return self.get_endpoint(endpoint_id)
+        if (mirrored := mirror.endpoint_of(self, endpoint_id)) is not None and mirrored.domain_id == self.account:
+            return mirror.update_endpoint(self, mirrored, list(mirrored.whitelist if entries is None else entries),
+                                          enable_whitelist)
         with self._write("change an endpoint") as txn:
             endpoint = lookup.endpoint(txn, self.account, endpoint_id, "E10")
             updated = replace(endpoint, whitelist=endpoint.whitelist if entries is None else entries,

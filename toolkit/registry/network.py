@@ -11,7 +11,7 @@ from toolkit.model import permissions
 from toolkit.model import quota as quota_rules
 from toolkit.model.network import Account, Identity, RouteOrigin, Subnet, Vpc
 from toolkit.model.quota import Quota, QuotaKind
-from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType, stored_name
+from toolkit.model.service import BUILTIN_PORTS, EndpointService, PortMapping, ServiceStatus, ServiceType, stored_name
 from toolkit.registry import lookup
 from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
@@ -44,7 +44,7 @@ class NetworkCases(Base):
         for short, kind in self.settings.cloud.services.items():
             service_id = self.ids()
             kind = ServiceType(kind)
-            ports = _BUILTIN_PORTS.get(short, ((443, 443),))
+            ports = BUILTIN_PORTS.get(short, ((443, 443),))
             service = EndpointService(
                 id=service_id, service_name=stored_name(ident.region, short, service_id), service_type=kind,
                 server_type=None, port_id=None, vpc_id=None, approval_enabled=False,
@@ -169,8 +169,6 @@ class NetworkCases(Base):
                                "quota": value})
             return Quota(type=kind, used=used, quota=value)
 
-
-_BUILTIN_PORTS = {"obs": ((443, 443), (80, 80)), "dns": ((53, 53),)}
 
 
 def _refuse_in_use(txn: Txn, what: str, **where) -> None:

@@ -15,7 +15,7 @@ from toolkit.model.quota import QuotaKind
 from toolkit.model.rules import BackendRule
 from toolkit.model.service import EndpointService, PortMapping, ServiceStatus, ServiceType
 from toolkit.model.tags import Tag
-from toolkit.registry import lookup
+from toolkit.registry import lookup, mirror
 from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
 
@@ -88,7 +88,10 @@ class ServiceCases(Base):
                 lookup.may_see(txn, self.account, service)
 
     def delete_service(self, ref: str) -> EndpointService:
-        """S10: only user services, refused while an endpoint is accepted or creating."""
+        """S10: only user services, refused while an endpoint is accepted or creating (C2: by the cloud first)."""
+        if (mirrored := mirror.service_of(self, ref)) is not None:
+            mirror.delete_service(self, mirrored)
+            return replace(mirrored, status=ServiceStatus.DELETED)
         with self._write("delete a service") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "deleted")
@@ -122,7 +125,9 @@ class ServiceCases(Base):
         return self._decide(ref, endpoint_ids, EndpointAction.REJECT)
 
     def _decide(self, ref: str, endpoint_ids: list[str], action: EndpointAction) -> list[Endpoint]:
-        """S12/E8: all or none of the given endpoints change."""
+        """S12/E8: all or none of the given endpoints change (C2: a mirrored service's, in the cloud first)."""
+        if (mirrored := mirror.service_of(self, ref)) is not None:
+            return mirror.decide(self, mirrored, endpoint_ids, action == EndpointAction.ACCEPT)
         with self._write(f"{action} endpoints") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             mine = {e.id: e for e in lookup.endpoints_of(txn, service)}
@@ -148,6 +153,8 @@ class ServiceCases(Base):
         """S13: add entries (already present ones are kept as they are)."""
         wanted = [permissions.normalize(entry) for entry in entries]
         description = note_text(description, "S13")
+        if (mirrored := mirror.service_of(self, ref)) is not None:
+            return mirror.whitelist_add(self, mirrored, wanted, description)
         with self._write("change a whitelist") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "given a whitelist")
@@ -161,16 +168,22 @@ class ServiceCases(Base):
 
     def whitelist_remove(self, ref: str, entries: list[str]) -> list[WhitelistEntry]:
         """S13: remove entries, by their text or their id."""
+        mirrored = mirror.service_of(self, ref)
         with self._write("change a whitelist") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             current = lookup.entries(txn, service)
+            gone = []
             for text in entries:
                 match = [e for e in current if e.id == text or e.permission == _normalized_or_raw(text)]
                 if not match:
                     raise NotFound(f"{text!r} is not on the whitelist of {service.service_name}", rule="S13",
                                    fix="list it with `vpcep service whitelist`")
-                txn.delete("whitelist", match[0].id)
-            return lookup.entries(txn, service)
+                gone.append(match[0].id)
+                if mirrored is None:
+                    txn.delete("whitelist", match[0].id)
+            if mirrored is None:
+                return lookup.entries(txn, service)
+        return mirror.whitelist_remove(self, mirrored, gone)
 
     # -- changes after creation (issue 9): service update, connection and whitelist descriptions ----------
     def update_service(self, ref: str, *, approval: bool | None = None, description: str | None = None,
@@ -186,6 +199,9 @@ class ServiceCases(Base):
             rules.validate_short_name(name)
         if approval is None and description is None and name is None:
             return self.get_service(ref), []
+        if (mirrored := mirror.service_of(self, ref)) is not None:
+            changes = {"approval_enabled": approval, "description": description, "service_name": name}
+            return mirror.update_service(self, mirrored, **{k: v for k, v in changes.items() if v is not None}), []
         with self._write("change a service") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "changed")
@@ -233,6 +249,8 @@ class ServiceCases(Base):
     def describe_connections(self, ref: str, descriptions: dict[str, str]) -> list["Connection"]:
         """S12: set the owner's description of connections (all or none change); returns every connection."""
         texts = {endpoint_id: note_text(text, "S12") for endpoint_id, text in descriptions.items()}
+        if mirror.service_of(self, ref) is not None:
+            mirror.refuse(f"service {ref}")
         with self._write("describe connections") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "given connection descriptions")
@@ -257,6 +275,8 @@ class ServiceCases(Base):
     def whitelist_describe(self, ref: str, descriptions: dict[str, str]) -> list[WhitelistEntry]:
         """S13: change the description of existing entries, named by their text or id (all or none change)."""
         texts = {entry: note_text(text, "S13") for entry, text in descriptions.items()}
+        if mirror.service_of(self, ref) is not None:
+            mirror.refuse(f"service {ref}")
         with self._write("change a whitelist") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             current = lookup.entries(txn, service)
@@ -275,6 +295,8 @@ class ServiceCases(Base):
         if not set_ and not delete:
             with self.store.read() as txn:
                 return lookup.owned_service(txn, self.account, ref).tags
+        if (mirrored := mirror.service_of(self, ref)) is not None:
+            return mirror.service_tags(self, mirrored, set_, delete)
         with self._write("change tags") as txn:
             service = lookup.owned_service(txn, self.account, ref)
             rules.require_user_service(service, "tagged")
