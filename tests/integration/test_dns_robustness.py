@@ -161,15 +161,21 @@ def test_300_idle_tcp_connections_are_closed_after_the_idle_timeout_without_thre
             sock.close()
 
 
-def test_open_tcp_connections_are_bounded(serve, settings, endpoints):
+def test_open_tcp_connections_are_bounded_and_the_quietest_make_room(serve, settings, endpoints):
     server = serve(with_dns(settings), Options(poll=0.01, limits=Limits(tcp_idle=5, tcp_max=50)))
     socks = [socket.create_connection((server.host, server.port), timeout=5) for _ in range(80)]
     try:
         deadline = time.monotonic() + 3
-        while server.service.server.stats["tcp_refused"] < 30 and time.monotonic() < deadline:
+        while server.service.server.stats["tcp_evicted"] < 30 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert len(server.service.server.connections) <= 50
-        assert server.service.server.stats["tcp_refused"] == 30
+        assert server.service.server.stats["tcp_evicted"] == 30 and server.service.server.stats["tcp_refused"] == 0
+        socks[0].settimeout(2)
+        try:
+            closed = socks[0].recv(10) == b""
+        except ConnectionResetError:  # an abort: RST rather than FIN
+            closed = True
+        assert closed  # the oldest idle connection was the one closed (RFC 7766 §6.2.3)
         names, _ = endpoints
         assert addresses(server.ask(next(iter(names)), tcp=False)) == [names[next(iter(names))]]
     finally:

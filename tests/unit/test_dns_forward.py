@@ -1,4 +1,4 @@
-"""forward.py: RFC 5452 reply matching, cache TTLs (RFC 2308), the cache bound, hold-down of failing forwarders."""
+"""forward.py: RFC 5452 reply matching, cache TTLs (RFC 2308), the cache bound, forwarder health and retransmission."""
 
 from __future__ import annotations
 
@@ -69,12 +69,38 @@ def test_upstream_parse_refuses_a_bad_port():
         Upstream.parse("10.0.0.1:fifty")
 
 
-def test_failing_forwarder_is_held_down_then_probed_again():
-    forwarder = Forwarder(Policy(threshold=2, hold_down=30))
+def test_a_lossy_forwarder_sinks_in_the_order_and_is_probed_not_held_down():
+    policy = Policy(probe_interval=1.0)
+    forwarder = Forwarder(policy)
+    lossy, good = Upstream("127.0.0.1", 1), Upstream("127.0.0.1", 2)
+    lossy.answered_in(0.001)
+    good.answered_in(0.004)
+    assert forwarder._order([lossy, good], 0) == [lossy, good]
+    for _ in range(3):
+        lossy.missed()
+    assert forwarder._order([lossy, good], 0) == [good, lossy] and lossy.state == "degraded"
+    lossy.last_sent = good.last_sent = 100.0
+    schedule = forwarder._schedule([lossy, good], 100.5)
+    assert [next(schedule)[0] for _ in range(3)] == [good, lossy, good]  # no probe yet: plain rounds
+    probe = forwarder._schedule([lossy, good], 101.0)
+    first, wait = next(probe)
+    assert first is lossy and wait <= good.rto(policy)  # overdue: one real query probes it, briefly
+
+
+def test_retransmission_waits_follow_the_rto_and_back_off_up_to_the_timeout():
+    policy = Policy(timeout=1.0, min_rto=0.05, backoff=2.0)
     up = Upstream("127.0.0.1", 1)
-    forwarder._failed(up, now=100)
-    assert forwarder._order([up], 100) == [up]
-    forwarder._failed(up, now=101)
-    assert forwarder._order([up], 102) == [] and forwarder._order([up], 131.5) == [up]
-    forwarder._failed(up, now=132)  # the probe failed: straight back into hold-down
-    assert forwarder._order([up], 133) == []
+    assert up.rto(policy) == policy.first_rto
+    up.answered_in(0.001)
+    waits = [wait for _, (__, wait) in zip(range(6), Forwarder(policy)._schedule([up], 0))]
+    assert waits == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0]
+
+
+def test_a_dead_forwarder_goes_down_and_one_answer_brings_it_back_up():
+    up = Upstream("127.0.0.1", 1)
+    for _ in range(12):
+        up.missed()
+    assert up.state == "down"
+    for _ in range(8):
+        up.answered_in(0.002)
+    assert up.state == "up"

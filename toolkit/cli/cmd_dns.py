@@ -16,6 +16,16 @@ def add_commands(b) -> None:
     p.add_argument("--tcp-max", type=int, default=1024, metavar="N", help="most TCP connections open at once")
     p.add_argument("--reuse-port", action="store_true", help="bind with SO_REUSEPORT (set for workers)")
     p.add_argument("--plain-udp", action="store_true", help="one recvfrom/sendto per datagram, not recvmmsg batches")
+    p.add_argument("--tcp-message-timeout", type=float, default=2.0, metavar="S",
+                   help="close a TCP connection whose message takes longer than S seconds to arrive")
+    p.add_argument("--max-inflight", type=int, default=10_000, metavar="N",
+                   help="most forwarded questions waiting at once, UDP and TCP together")
+    p.add_argument("--forward-timeout", type=float, default=1.0, metavar="S",
+                   help="longest wait for one forwarder before retransmitting")
+    p.add_argument("--forward-deadline", type=float, default=3.0, metavar="S",
+                   help="give up (SERVFAIL) after S seconds")
+    p.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                   help="auto: uvloop when installed")
     p = b.verb(group, "records", "what the server would answer now")
     p.add_argument("--zone", metavar="Z", help="only this zone")
     p.add_argument("--zones", metavar="DIR", help="static zone files (default: [dns] zones_dir)")
@@ -32,14 +42,18 @@ def add_commands(b) -> None:
 def cmd_dns_serve(reg, args, out) -> int:
     import logging
 
+    from toolkit.dnsserver.forward import Policy
     from toolkit.dnsserver.runtime import Options, run
     from toolkit.dnsserver.server import Limits
     from toolkit.dnsserver.workers import spawn_workers
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = Options(listen=args.listen, forwarders=args.forwarder, zones_dir=args.zones,
-                      limits=Limits(tcp_idle=args.tcp_idle, tcp_max=args.tcp_max),
-                      reuse_port=args.reuse_port or args.workers > 1, batched_udp=not args.plain_udp)
+                      limits=Limits(tcp_idle=args.tcp_idle, tcp_max=args.tcp_max, inflight=args.max_inflight,
+                                    tcp_message=args.tcp_message_timeout),
+                      policy=Policy(timeout=args.forward_timeout, deadline=args.forward_deadline),
+                      reuse_port=args.reuse_port or args.workers > 1, batched_udp=not args.plain_udp,
+                      event_loop=args.event_loop)
     children = spawn_workers(args.workers, reg.settings, options)
 
     def ready(service, bound) -> None:

@@ -1,9 +1,11 @@
-"""Forwarding: upstream pool with failover and hold-down, RFC 5452 reply matching, a TTL-honouring cache."""
+"""Forwarding: upstreams ordered by smoothed RTT and loss, retransmission, RFC 5452 matching, a TTL cache."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import secrets
+import socket
 import struct
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -19,16 +21,25 @@ from toolkit.errors import ConfigError, UpstreamError
 MAX_TTL = 86400
 TTL = struct.Struct("!I")
 MUTED = (41, 250, 24)  # OPT, TSIG, SIG: hop-by-hop records are never cached or passed on
+LOSS_WEIGHT = 0.2  # how fast the loss rate follows: about the last 5 exchanges
 
 
-@dataclass
+@dataclass(eq=False)
 class Upstream:
-    """One forwarder and its health: after `threshold` failures in a row it is skipped for a while."""
+    """One forwarder and its health: smoothed RTT and variance (RFC 6298) and a smoothed loss rate.
+
+    There is no hold-down: a lossy or dead forwarder sinks in the order (its expected wait grows) and
+    is probed again with one real query every `Policy.probe_interval`, so it comes back as soon as it answers.
+    """
 
     host: str
     port: int = 53
-    failures: int = 0
-    down_until: float = 0.0
+    srtt: float | None = None
+    rttvar: float = 0.0
+    loss: float = 0.0
+    last_sent: float = -math.inf
+    answered: int = 0
+    lost: int = 0
 
     @classmethod
     def parse(cls, text: str) -> "Upstream":
@@ -38,8 +49,39 @@ class Upstream:
         except ValueError:
             raise ConfigError(f"forwarder {text!r} is not IP[:PORT]", fix="e.g. 10.0.0.53 or 127.0.0.1:5300") from None
 
-    def usable(self, now: float) -> bool:
-        return self.down_until <= now
+    @property
+    def name(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def rto(self, policy: "Policy") -> float:
+        """How long to wait for this forwarder before retransmitting (RFC 6298 §2, bounded by the policy)."""
+        if self.srtt is None:
+            return policy.first_rto
+        return min(policy.timeout, max(policy.min_rto, self.srtt + 4 * self.rttvar))
+
+    def expected(self, policy: "Policy") -> float:
+        """The expected time to an answer, a wait of one RTO per expected loss included: what the order sorts by."""
+        rtt = self.srtt if self.srtt is not None else policy.first_rto
+        return rtt + self.rto(policy) * self.loss / max(0.02, 1.0 - self.loss)
+
+    def answered_in(self, rtt: float) -> None:
+        if self.srtt is None:
+            self.srtt, self.rttvar = rtt, rtt / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
+            self.srtt = 0.875 * self.srtt + 0.125 * rtt
+        self.loss *= 1 - LOSS_WEIGHT
+        self.answered += 1
+
+    def missed(self) -> None:
+        """No usable reply in time: a lost packet, a SERVFAIL, garbage."""
+        self.loss = self.loss * (1 - LOSS_WEIGHT) + LOSS_WEIGHT
+        self.lost += 1
+
+    @property
+    def state(self) -> str:
+        """up, degraded (loses some) or down (loses nearly everything; probed only)."""
+        return "down" if self.loss > 0.9 else "degraded" if self.loss > 0.2 else "up"
 
 
 @dataclass(slots=True)
@@ -59,12 +101,18 @@ class Cached:
 
 @dataclass
 class Policy:
-    """How hard to try: per-attempt timeout, total deadline, failures before hold-down, hold-down length."""
+    """How hard to try: the longest wait before a retransmission, the total deadline, probing, the cache size.
+
+    `first_rto` is the wait for a forwarder never measured; `min_rto` the floor of a measured one;
+    each round of retransmissions waits `backoff` times longer (capped at `timeout`).
+    """
 
     timeout: float = 1.0
     deadline: float = 3.0
-    threshold: int = 3
-    hold_down: float = 30.0
+    first_rto: float = 0.3
+    min_rto: float = 0.05
+    backoff: float = 1.5
+    probe_interval: float = 1.0
     cache_size: int = 100_000
 
 
@@ -158,43 +206,163 @@ class Forwarder:
             del self.inflight[ckey]
 
     async def _fetch(self, key: bytes, qtype: int, qclass: int, upstreams: list[Upstream]) -> Cached:
+        """Send to the best forwarder, retransmit (to the next one, round after round) at each one's RTO.
+
+        Every transmission has its own ID and stays valid until the deadline, so a late reply to an
+        earlier one still counts; all of it goes through one socket per address family, closed at the end.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.policy.deadline
-        while deadline > loop.time():  # round after round (a retransmission) until all are held down or time is up
-            candidates = self._order(upstreams, loop.time())
-            if not candidates:
-                break
-            for upstream in candidates:
+        question = key + struct.pack("!HH", qtype, qclass)
+        with _Exchange(loop, question) as exchange:
+            for upstream, wait in self._schedule(upstreams, loop.time()):
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
-                try:
-                    entry = await self._ask(upstream, key, qtype, qclass, min(self.policy.timeout, remaining))
-                except (asyncio.TimeoutError, OSError, ValueError, _Unusable):
-                    self._failed(upstream, loop.time())
+                qid = exchange.new_id()
+                if not exchange.send(upstream, query_for(qid, question)):
+                    upstream.missed()
                     continue
-                upstream.failures, upstream.down_until = 0, 0.0
-                return entry
+                entry = await self._collect(exchange, min(wait, remaining), deadline)
+                if entry is not None:
+                    return entry
+                if qid in exchange.sent:
+                    upstream.missed()  # no reply within its RTO: count the loss, move on
         raise UpstreamError(f"no forwarder answered {wire_to_text(key)}", rule="forward")
 
+    async def _collect(self, exchange: "_Exchange", wait: float, deadline: float) -> Cached | None:
+        """The first usable reply within `wait`; an unusable one counts against its forwarder and ends the wait."""
+        loop = asyncio.get_running_loop()
+        got = exchange.next_reply() or await exchange.wait(wait)
+        while got is not None:
+            upstream, reply, rtt = got
+            try:
+                entry = await self._usable(upstream, reply, exchange.question, deadline)
+            except (asyncio.TimeoutError, OSError, ValueError, _Unusable):
+                upstream.missed()
+                got = exchange.next_reply()
+                continue
+            upstream.answered_in(rtt)
+            return entry
+        return None
+
+    async def _usable(self, upstream: Upstream, reply: bytes, question: bytes, deadline: float) -> Cached:
+        loop = asyncio.get_running_loop()
+        if HEADER.unpack_from(reply)[1] & TC:  # RFC 7766: the same question over TCP
+            qid = HEADER.unpack_from(reply)[0]
+            reply = await asyncio.wait_for(tcp_exchange(upstream, query_for(qid, question), qid, question),
+                                           max(0.01, deadline - loop.time()))
+        return _usable(reply, loop.time())
+
+    def _schedule(self, upstreams: list[Upstream], now: float):
+        """(forwarder, wait) pairs: one overdue for a probe first, then the order by expected wait, round after round."""
+        order = self._order(upstreams, now)
+        for probe in order[1:]:
+            if probe.last_sent > -math.inf and now - probe.last_sent >= self.policy.probe_interval:
+                order.remove(probe)
+                order.append(probe)
+                yield probe, min(probe.rto(self.policy), order[0].rto(self.policy))
+                break
+        factor = 1.0
+        while True:
+            for upstream in order:
+                yield upstream, min(self.policy.timeout, upstream.rto(self.policy) * factor)
+            factor *= self.policy.backoff
+
     def _order(self, upstreams: list[Upstream], now: float) -> list[Upstream]:
-        """Forwarders in configured order; those held down are skipped until their hold-down ends (then probed)."""
-        return [up for up in upstreams if up.usable(now)]
+        """Forwarders by expected wait (configured order breaks ties); a forwarder that loses much sinks."""
+        return sorted(upstreams, key=lambda upstream: upstream.expected(self.policy))
 
-    def _failed(self, upstream: Upstream, now: float) -> None:
-        upstream.failures += 1
-        if upstream.failures >= self.policy.threshold:
-            upstream.down_until = now + self.policy.hold_down
-            upstream.failures = self.policy.threshold - 1  # one more failure after the hold-down re-arms it
 
-    async def _ask(self, upstream: Upstream, key: bytes, qtype: int, qclass: int, timeout: float) -> Cached:
+def query_for(qid: int, question: bytes) -> bytes:
+    return HEADER.pack(qid, RD, 1, 0, 0, 1) + question + opt_record(Edns(1232, 0, False))
+
+
+class _Exchange:
+    """The transmissions of one question: a socket per address family, our IDs, replies as they match.
+
+    Readers are raw `add_reader` callbacks on sockets we own, so the same code closes every socket on
+    the plain loop and on uvloop (whose datagram transports leaked the fds of timed-out forwards).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, question: bytes) -> None:
+        self.loop, self.question = loop, question
+        self.sockets: dict[int, socket.socket] = {}
+        self.sent: dict[int, tuple[Upstream, float, tuple]] = {}  # qid → forwarder, when, its address
+        self.replies: list[tuple[Upstream, bytes, float]] = []  # forwarder, reply, its round trip
+        self.waiter: asyncio.Future | None = None
+
+    def __enter__(self) -> "_Exchange":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sock in self.sockets.values():
+            self.loop.remove_reader(sock.fileno())
+            sock.close()
+        self.sockets.clear()
+
+    def new_id(self) -> int:
+        """A random ID (RFC 5452) none of this question's transmissions uses."""
         qid = secrets.randbits(16)
-        question = key + struct.pack("!HH", qtype, qclass)
-        query = HEADER.pack(qid, RD, 1, 0, 0, 1) + question + opt_record(Edns(1232, 0, False))
-        reply = await asyncio.wait_for(udp_exchange(upstream, query, qid, question), timeout)
-        if HEADER.unpack_from(reply)[1] & TC:
-            reply = await asyncio.wait_for(tcp_exchange(upstream, query, qid, question), timeout)
-        return _usable(reply, asyncio.get_running_loop().time())
+        while qid in self.sent:
+            qid = secrets.randbits(16)
+        return qid
+
+    def send(self, upstream: Upstream, query: bytes) -> bool:
+        """False when the socket cannot be made or the datagram not sent (no fds, no route)."""
+        qid = HEADER.unpack_from(query)[0]
+        try:
+            sock = self._socket(socket.AF_INET6 if ":" in upstream.host else socket.AF_INET)
+            address = socket.getaddrinfo(upstream.host, upstream.port, sock.family, socket.SOCK_DGRAM,
+                                         0, socket.AI_NUMERICHOST)[0][4]
+            sock.sendto(query, address)
+        except (OSError, socket.gaierror):
+            return False
+        upstream.last_sent = self.loop.time()
+        self.sent[qid] = (upstream, upstream.last_sent, address[:2])
+        return True
+
+    def _socket(self, family: int) -> socket.socket:
+        sock = self.sockets.get(family)
+        if sock is None:
+            sock = socket.socket(family, socket.SOCK_DGRAM)
+            sock.setblocking(False)
+            self.sockets[family] = sock
+            self.loop.add_reader(sock.fileno(), self._readable, sock)
+        return sock
+
+    def _readable(self, sock: socket.socket) -> None:
+        while True:
+            try:
+                data, addr = sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:  # an ICMP error queued on the socket: that forwarder will time out
+                continue
+            if len(data) < 12:
+                continue
+            sent = self.sent.get(HEADER.unpack_from(data)[0])
+            if sent is None or sent[2] != addr[:2] or not matches(data, HEADER.unpack_from(data)[0], self.question):
+                continue  # RFC 5452: our ID, from where we sent it, our question
+            del self.sent[HEADER.unpack_from(data)[0]]
+            self.replies.append((sent[0], data, self.loop.time() - sent[1]))
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_result(None)
+
+    def next_reply(self) -> tuple[Upstream, bytes, float] | None:
+        return self.replies.pop(0) if self.replies else None
+
+    async def wait(self, timeout: float) -> tuple[Upstream, bytes, float] | None:
+        if timeout <= 0:
+            return None
+        self.waiter = self.loop.create_future()
+        try:
+            await asyncio.wait_for(self.waiter, timeout)
+        except asyncio.TimeoutError:
+            return None
+        finally:
+            self.waiter = None
+        return self.next_reply()
 
 
 class _Unusable(Exception):
@@ -229,30 +397,19 @@ def matches(reply: bytes, qid: int, question: bytes) -> bool:
     return rid == qid and bool(flags & QR) and qd == 1 and reply[12:12 + len(question)].lower() == question
 
 
-class _OneReply(asyncio.DatagramProtocol):
-    def __init__(self, future: asyncio.Future, qid: int, question: bytes) -> None:
-        self.future, self.qid, self.question = future, qid, question
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        if matches(data, self.qid, self.question) and not self.future.done():
-            self.future.set_result(data)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self.future.done():
-            self.future.set_exception(exc)
-
-
 async def udp_exchange(upstream: Upstream, query: bytes, qid: int, question: bytes) -> bytes:
-    """One query from a fresh socket (the kernel picks a random source port); only a matching reply ends it."""
+    """One message from a fresh socket (the kernel picks a random source port); only a matching reply ends it.
+
+    The socket is closed however this ends (a reply, a timeout that cancels it, an error).
+    """
     loop = asyncio.get_running_loop()
-    future = loop.create_future()
-    transport, _ = await loop.create_datagram_endpoint(lambda: _OneReply(future, qid, question),
-                                                       remote_addr=(upstream.host, upstream.port))
-    try:
-        transport.sendto(query)
-        return await future
-    finally:
-        transport.close()
+    with _Exchange(loop, question) as exchange:
+        if not exchange.send(upstream, query):
+            raise OSError(f"cannot send to {upstream.name}")
+        while True:
+            got = exchange.next_reply() or await exchange.wait(3600)
+            if got is not None:
+                return got[1]
 
 
 async def tcp_exchange(upstream: Upstream, query: bytes, qid: int, question: bytes) -> bytes:

@@ -33,6 +33,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     reuse_port: bool = False
     batched_udp: bool = True
+    event_loop: str = "auto"  # auto (uvloop when installed), uvloop, asyncio
     record_serials: bool = True  # False for `dns records`: read the state, never write it
 
 
@@ -120,10 +121,13 @@ def _obs_routes(obs) -> list[Upstream] | None:
 
 def run(settings, registry: ZoneSource, options: Options, ready) -> None:
     """Serve until SIGINT/SIGTERM; `ready(service, bound)` is called once the sockets are bound."""
-    try:
-        import uvloop
-    except ImportError:
-        uvloop = None
+    uvloop = None
+    if options.event_loop != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            if options.event_loop == "uvloop":
+                raise ConfigError("uvloop is not installed", fix="pip install uvloop, or --event-loop asyncio") from None
     main = _serve(settings, registry, options, ready)
     if uvloop is not None:
         uvloop.run(main)

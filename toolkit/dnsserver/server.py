@@ -20,11 +20,17 @@ LENGTH = struct.Struct("!H")
 
 
 class Limits:
-    """Resource bounds: packet-cache entries, TCP connections, TCP idle seconds, forwarding tasks in flight."""
+    """Resource bounds: packet-cache entries, TCP connections, TCP idle seconds, forwarding tasks in flight.
+
+    `inflight` is one cap for UDP and TCP together; `tcp_message` is how long one TCP message may take
+    to arrive once its first byte did (more bytes do not restart it: no slowloris); `tcp_pipeline` is
+    how many forwarded questions one TCP connection may have waiting before the server stops reading it.
+    """
 
     def __init__(self, packet_cache: int = 50_000, tcp_max: int = 1024, tcp_idle: float = 10.0,
-                 inflight: int = 10_000) -> None:
+                 inflight: int = 10_000, tcp_message: float = 2.0, tcp_pipeline: int = 1_000) -> None:
         self.packet_cache, self.tcp_max, self.tcp_idle, self.inflight = packet_cache, tcp_max, tcp_idle, inflight
+        self.tcp_message, self.tcp_pipeline = tcp_message, tcp_pipeline
 
 
 class DnsServer:
@@ -39,7 +45,9 @@ class DnsServer:
         self.tcp: list[asyncio.AbstractServer] = []
         self.connections: set = set()
         self.tasks: set = set()
-        self.stats = {"udp": 0, "tcp": 0, "errors": 0, "tcp_refused": 0}
+        self.waiting: list = []  # TCP connections that stopped reading until the in-flight cap has room
+        self.stats = {"udp": 0, "tcp": 0, "errors": 0, "tcp_refused": 0, "tcp_evicted": 0, "tcp_deadline": 0,
+                      "dropped": 0}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.observer = None  # observer(client_ip, query, reply, seconds): a live query log (see background.py)
         self.levels: dict[bytes, int] = {}  # ACL level by raw sender address (batched path)
@@ -134,9 +142,10 @@ class DnsServer:
         outcome = self._handle(data, addr[0], False)
         if isinstance(outcome, Outcome):
             self._udp_reply(sock, data, addr, level, outcome, now, start)
-        elif len(self.tasks) < self.limits.inflight:
+        elif self.has_room():
             self._spawn(self._udp_later(sock, data, addr, level, outcome, start))
         else:
+            self.stats["dropped"] += 1
             outcome.close()  # too many questions waiting on forwarders: drop, the client retries
 
     async def _udp_later(self, sock, data: bytes, addr, level: int, pending, start: float) -> None:
@@ -171,11 +180,36 @@ class DnsServer:
             self.stats["errors"] += 1
             return Outcome(_servfail(data))
 
+    def has_room(self) -> bool:
+        """Whether one more forwarded question fits the in-flight cap (shared by UDP and TCP)."""
+        return len(self.tasks) < self.limits.inflight
+
     def _spawn(self, coroutine) -> asyncio.Task:
         task = self.loop.create_task(coroutine)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._done)
         return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if self.waiting and self.has_room():
+            waiting, self.waiting = self.waiting, []
+            for i, conn in enumerate(waiting):
+                if not self.has_room():
+                    self.waiting.extend(waiting[i:])
+                    break
+                conn.resume()  # stalls (and queues itself) again if still over a cap
+
+    def make_room(self) -> bool:
+        """At the connection limit: close the connection quiet for longest (none waiting on a reply)."""
+        idle = [conn for conn in self.connections if not conn.busy]
+        if not idle:
+            return False
+        victim = min(idle, key=lambda conn: conn.since)
+        self.connections.discard(victim)
+        victim.transport.abort()
+        self.stats["tcp_evicted"] += 1
+        return True
 
 
 def _send(sock: socket.socket, reply: bytes, addr) -> None:
@@ -193,46 +227,99 @@ def _servfail(data: bytes) -> bytes | None:
 
 
 class _TcpConnection(asyncio.Protocol):
-    """One client: length-framed queries, answered as they complete; closed when idle or over the limit."""
+    """One client: length-framed queries, answered as they complete.
+
+    Closed when idle, when one message takes longer than `tcp_message` to arrive, or to make room for a
+    new client at the limit; it stops reading while its replies are not read or forwarding is at the cap.
+    """
 
     def __init__(self, server: DnsServer) -> None:
         self.server = server
         self.buffer = b""
         self.transport = None
         self.timer = None
+        self.deadline = None  # the current message's deadline, from its first byte
         self.busy = 0
+        self.since = 0.0  # when it last finished a message (or connected): the eviction order
+        self.stalled = set()  # why reading is paused: "write" (client not reading), "room" (in-flight cap)
 
     def connection_made(self, transport) -> None:
         self.transport = transport
-        if len(self.server.connections) >= self.server.limits.tcp_max:
-            self.server.stats["tcp_refused"] += 1
+        server = self.server
+        if len(server.connections) >= server.limits.tcp_max and not server.make_room():
+            server.stats["tcp_refused"] += 1
             transport.abort()
             return
-        self.server.connections.add(self)
+        server.connections.add(self)
         self.ip = transport.get_extra_info("peername")[0]
+        self.since = server.loop.time()
         self._arm()
 
     def connection_lost(self, exc) -> None:
         self.server.connections.discard(self)
-        if self.timer is not None:
-            self.timer.cancel()
+        for timer in (self.timer, self.deadline):
+            if timer is not None:
+                timer.cancel()
 
     def data_received(self, data: bytes) -> None:
-        buffer, at = self.buffer + data, 0
+        self.buffer += data
         self._arm()
+        self._drain()
+
+    def _drain(self) -> None:
+        buffer, at, limits = self.buffer, 0, self.server.limits
         while len(buffer) - at >= 2:
+            if self.busy >= limits.tcp_pipeline or not self.server.has_room():
+                self._stall("room")
+                break
             size = LENGTH.unpack_from(buffer, at)[0]
             if len(buffer) - at < 2 + size:
                 break
             self._answer(buffer[at + 2:at + 2 + size])
             at += 2 + size
+            self.since = self.server.loop.time()
         self.buffer = buffer[at:]
+        self._message_deadline()
+
+    def _message_deadline(self) -> None:
+        """A partial message starts the clock once; a complete one stops it."""
+        if not self.buffer or "room" in self.stalled:
+            if self.deadline is not None:
+                self.deadline.cancel()
+                self.deadline = None
+        elif self.deadline is None:
+            self.deadline = self.server.loop.call_later(self.server.limits.tcp_message, self._too_slow)
+
+    def _too_slow(self) -> None:
+        self.server.stats["tcp_deadline"] += 1
+        self.transport.abort()
+
+    def _stall(self, why: str) -> None:
+        if not self.stalled:
+            self.transport.pause_reading()
+        if why == "room" and why not in self.stalled:
+            self.server.waiting.append(self)
+        self.stalled.add(why)
+
+    def _unstall(self, why: str) -> None:
+        self.stalled.discard(why)
+        if not self.stalled and not self.transport.is_closing():
+            self.transport.resume_reading()
+
+    def resume(self) -> None:
+        """Room again under the caps: answer what is buffered, then read on."""
+        if self.transport.is_closing():
+            return
+        self.stalled.discard("room")
+        self._drain()
+        if "room" not in self.stalled:
+            self._unstall("room")
 
     def pause_writing(self) -> None:
-        self.transport.pause_reading()  # a client that sends but never reads gets no more answers queued
+        self._stall("write")  # a client that sends but never reads gets no more answers queued
 
     def resume_writing(self) -> None:
-        self.transport.resume_reading()
+        self._unstall("write")
 
     def _answer(self, message: bytes) -> None:
         self.server.stats["tcp"] += 1

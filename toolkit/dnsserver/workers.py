@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
 from toolkit.errors import ConfigError
+
+PR_SET_PDEATHSIG = 1
 
 
 def spawn_workers(count: int, settings, options) -> list[subprocess.Popen]:
@@ -24,7 +27,28 @@ def spawn_workers(count: int, settings, options) -> list[subprocess.Popen]:
             argv += [flag, value]
     if options.zones_dir:
         argv += ["--zones", options.zones_dir]
-    argv += ["--tcp-idle", str(options.limits.tcp_idle), "--tcp-max", str(options.limits.tcp_max)]
+    limits, policy = options.limits, options.policy
+    argv += ["--tcp-idle", str(limits.tcp_idle), "--tcp-max", str(limits.tcp_max),
+             "--tcp-message-timeout", str(limits.tcp_message), "--max-inflight", str(limits.inflight),
+             "--forward-timeout", str(policy.timeout), "--forward-deadline", str(policy.deadline),
+             "--event-loop", options.event_loop]
     if not options.batched_udp:
         argv.append("--plain-udp")
-    return [subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=os.environ.copy()) for _ in range(count - 1)]
+    return [subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=os.environ.copy(), preexec_fn=_die_with(os.getpid()))
+            for _ in range(count - 1)]
+
+
+def _die_with(parent: int):
+    """In the forked child before exec: SIGTERM when the parent dies, even by kill -9 (Linux PR_SET_PDEATHSIG).
+
+    The setting survives exec; a parent already gone by then is caught by the getppid check.
+    """
+    def arrange() -> None:
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    return arrange

@@ -254,10 +254,26 @@ class Store:
         if not create and not self.path.exists():
             raise StoreError(f"no state at {self.path}", rule="V1",
                              fix="run `vpcep init --region R --domain D` (or `vpcep demo`) first, or give --state")
+        if not create and self.path.is_file() and self.path.stat().st_size == 0:
+            raise StoreError(f"state {self.path} is empty: not a vpcep state (nothing was written to it)", rule="V1",
+                             fix="run `vpcep init --region R --domain D` to create it, or give the right --state")
         self._lock = threading.RLock()
         self.frozen = False
         self.conn = self._connect()
+        if not create:
+            self._check_integrity()
         self._migrate()
+
+    def _check_integrity(self) -> None:
+        """At start: a state with a corrupt page is refused in one line, not served (issue 14)."""
+        try:
+            verdict = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.Error as exc:
+            verdict = str(exc)
+        if verdict != "ok":
+            self.conn.close()
+            raise StoreError(f"state {self.path} is corrupt (quick_check: {verdict})",
+                             fix="restore it from a backup, or recover it with `sqlite3 FILE .recover`")
 
     def _connect(self) -> sqlite3.Connection:
         try:
