@@ -86,8 +86,17 @@ class CloudSettings:
     retries: int = 3
 
 
+@dataclass(frozen=True)
+class ApiSettings:
+    """`vpcep api serve` (issue 12): where it listens; plain http only on loopback, else tls_cert + tls_key."""
+
+    listen: str = "127.0.0.1:9711"
+    tls_cert: str = ""
+    tls_key: str = ""
+
+
 SECTIONS = {"identity": Identity, "quota": QuotaSettings, "dns": DnsSettings, "obs": ObsSettings,
-            "routes": RoutesSettings, "cloud": CloudSettings}
+            "routes": RoutesSettings, "cloud": CloudSettings, "api": ApiSettings}
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ class Settings:
     obs: ObsSettings = field(default_factory=ObsSettings)
     routes: RoutesSettings = field(default_factory=RoutesSettings)
     cloud: CloudSettings = field(default_factory=CloudSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
 
 
 def default_config_path(env=None) -> Path:

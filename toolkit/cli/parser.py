@@ -10,7 +10,7 @@ import sys
 from toolkit import __version__
 
 
-FEATURES = [name for name in ("cmd_dns", "cmd_routes", "cmd_check", "cmd_lab", "cmd_tui", "cmd_cloud")
+FEATURES = [name for name in ("cmd_dns", "cmd_routes", "cmd_check", "cmd_lab", "cmd_tui", "cmd_cloud", "cmd_api")
             if importlib.util.find_spec(f"toolkit.cli.{name}") is not None]
 """Feature modules that add their own commands: each has `add_commands(builder)` and
 `cmd_<noun>_<verb>(reg, args, out)` handlers, and imports nothing heavy at module level."""

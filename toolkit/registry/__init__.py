@@ -9,11 +9,12 @@ the `ids` and `clock` seams) and the shared reads in `lookup`; none calls anothe
 from toolkit.registry.checks import CheckCases
 from toolkit.registry.cloud import CloudCases
 from toolkit.registry.endpoints import EndpointCases
+from toolkit.registry.keys import KeyCases
 from toolkit.registry.network import NetworkCases
 from toolkit.registry.services import ServiceCases
 
 
-class Registry(NetworkCases, ServiceCases, EndpointCases, CheckCases, CloudCases):
+class Registry(NetworkCases, ServiceCases, EndpointCases, CheckCases, CloudCases, KeyCases):
     """The inventory's use cases for one acting account."""
 
 

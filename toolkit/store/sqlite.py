@@ -57,6 +57,10 @@ SCHEMA = [
     """
     CREATE TABLE mirror (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
     """,
+    # version 5: API keys (issue 12): one row per access key; the SK is a secret, the file goes 0600
+    """
+    CREATE TABLE api_keys (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, doc TEXT NOT NULL);
+    """,
 ]
 
 
@@ -79,6 +83,7 @@ COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
     "rules": {"service_id": lambda d: d["service_id"]},
     "check_runs": {"domain_id": lambda d: d["domain_id"], "started_at": lambda d: d["started_at"]},
     "connection_notes": {"service_id": lambda d: d["service_id"]},
+    "api_keys": {"domain_id": lambda d: d["domain_id"]},
 }
 
 
@@ -297,6 +302,13 @@ class Store:
             yield
         except sqlite3.Error as exc:
             raise StoreError(f"state {self.path}: {exc}", fix="check the disk and the file's permissions") from None
+
+    def restrict(self) -> None:
+        """Make the state file and its WAL/SHM readable by the owner only (it holds secrets now)."""
+        for suffix in ("", "-wal", "-shm"):
+            path = self.path.with_name(self.path.name + suffix)
+            if path.exists():
+                os.chmod(path, 0o600)
 
     def close(self) -> None:
         with self._lock:
