@@ -145,7 +145,7 @@ def update_endpoint_service(c: Call):
 def update_endpoint_service_name(c: Call):
     svc, _ = c.reg.update_service(c.params["vpc_endpoint_service_id"],
                                   name=c.field("endpoint_service_name", str, required=True))
-    return {"id": svc.id, "service_name": svc.service_name}
+    return {"endpoint_service_name": svc.service_name}
 
 
 def delete_endpoint_service(c: Call):
@@ -235,8 +235,12 @@ def batch_remove_endpoint_service_permissions(c: Call):
 
 def update_endpoint_service_permission_desc(c: Call):
     ref, pid = c.params["vpc_endpoint_service_id"], c.params["permission_id"]
-    result = c.reg.whitelist_describe(ref, {pid: c.field("description", str, required=True)})
-    return {"permission": [shapes.permission(e) for e in result if e.id == pid]}
+    item = c.field("permission", dict, required=True)
+    description = item.get("description")
+    if not isinstance(description, str):
+        raise ApiError(BAD_REQUEST, "permission.description is required")
+    result = c.reg.whitelist_describe(ref, {pid: description})
+    return {"permissions": [shapes.permission(e) for e in result if e.id == pid]}
 
 
 # -- endpoints ----------------------------------------------------------------------------------------------
