@@ -23,13 +23,14 @@ def vpcep(env: dict, *argv: str, check: bool = True) -> subprocess.CompletedProc
 
 
 class Server:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, *, demo: bool = True) -> None:
         self.tmp = tmp
         self.state = tmp / "state.db"
         self.env = {"HOME": str(tmp), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "VPCEP_STATE": str(self.state),
                     "XDG_CONFIG_HOME": str(tmp / "config"), "XDG_DATA_HOME": str(tmp / "data"),
                     "PYTHONPATH": str(ROOT)}
-        vpcep(self.env, "demo")
+        if demo:
+            vpcep(self.env, "demo")
         self.proc = None
         self.url = ""
 
