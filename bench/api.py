@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """Benchmark (issue 12): `vpcep api serve` driven by the official SDK.
 
-Prints requests/s and p50/p99 for show, a list page of 100 and create+delete, with 1 and 8 concurrent SDK
-clients; then 1,000 mixed requests, after which PRAGMA integrity_check must be ok and the counts exact.
-(create+delete*: one row per pair, i.e. two requests.) Usage: python3 bench/api.py [--seconds N]
+Requests/s, p50 and p99 for: show (list_endpoint_info_details), a list page of 100 (list_endpoints
+limit=100), create+delete of an endpoint (two requests, timed as one), each with 1 and 8 concurrent SDK
+clients (threads, one client each). Then 1,000 mixed requests from 8 clients, after which the state's
+`PRAGMA integrity_check` must be ok and the endpoint count exact.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -22,122 +23,119 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+SEED = 500
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=3.0)
-    args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="api-bench-"))
-    os.environ["HOME"] = str(tmp)
-    state = tmp / "state.db"
-    env = {**os.environ, "VPCEP_STATE": str(state), "XDG_CONFIG_HOME": str(tmp / "c"), "PYTHONPATH": str(ROOT)}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "toolkit", *a], env=env, check=True,  # noqa: E731
-                                    capture_output=True, text=True, cwd=ROOT).stdout
-    run("demo")
-    run("quota", "--set", "endpoint=2000")
-    run("vpc", "create", "vpc-bench", "--cidr", "10.50.0.0/16")
-    run("subnet", "create", "subnet-bench", "--vpc", "vpc-bench", "--cidr", "10.50.0.0/20")
+def vpcep(state: Path, *argv: str, env: dict) -> str:
+    done = subprocess.run([sys.executable, "-m", "toolkit", "--state", str(state), *argv], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"vpcep {' '.join(argv)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def seed(state: Path, env: dict) -> None:
+    sys.path.insert(0, str(ROOT))
     from toolkit import config
+    from toolkit.model.quota import QuotaKind
     from toolkit.registry import Registry
     from toolkit.registry.endpoints import EndpointRequest
-    reg = Registry.open(config.load(state=str(state)))
-    dns = next(s for s in reg.list_services() if s.builtin and s.short_name == "dns")
-    vpc = reg.get_vpc("vpc-bench")
-    subnet = next(s for s in reg.list_subnets() if s.vpc_id == vpc.id)
-    with reg.batch("bench"):
-        for _ in range(150):
-            reg.create_endpoint(EndpointRequest(service=dns.id, vpc=vpc.id, subnet=subnet.id))
+    reg = Registry.open(config.load(state=str(state), env=env))
+    reg.set_quota(QuotaKind.ENDPOINT, 100_000)
+    reg.create_vpc("bench", "10.100.0.0/16")
+    reg.create_subnet("bench", "bench", "10.100.0.0/16")
+    with reg.batch("seed"):
+        for _ in range(SEED):
+            reg.create_endpoint(EndpointRequest(service="dns", vpc="bench", subnet="bench", enable_dns=True))
     reg.close()
-    key = json.loads(run("--json", "api", "key", "create"))
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit", "api", "serve", "--listen", "127.0.0.1:0"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
-    url = re.search(r"(https?://\S+)", proc.stdout.readline()).group(1)
-    try:
-        from huaweicloudsdkcore.auth.credentials import BasicCredentials
-        from huaweicloudsdkvpcep.v1 import VpcepClient
-        from huaweicloudsdkvpcep.v1 import model as m
 
-        def client():
-            creds = BasicCredentials(key["ak"], key["sk"], key["project_id"])
-            return VpcepClient.new_builder().with_credentials(creds).with_endpoints([url]).build()
 
-        some = client().list_endpoints(m.ListEndpointsRequest(limit=1)).endpoints[0].id
+def clients(url: str, key: dict, count: int) -> list:
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkvpcep.v1 import VpcepClient
+    return [VpcepClient.new_builder().with_credentials(BasicCredentials(key["ak"], key["sk"], key["project_id"]))
+            .with_endpoints([url]).build() for _ in range(count)]
 
-        def show(c):
-            c.list_endpoint_info_details(m.ListEndpointInfoDetailsRequest(vpc_endpoint_id=some))
 
-        def page(c):
-            assert len(c.list_endpoints(m.ListEndpointsRequest(limit=100)).endpoints) == 100
+def run(workers: list, job, total: int) -> tuple[float, list[float]]:
+    """`total` calls of job(client) spread over the clients' threads: (wall seconds, latencies)."""
+    latencies, lock, left = [], threading.Lock(), [total]
 
-        def create_delete(c):
-            ep = c.create_endpoint(m.CreateEndpointRequest(body=m.CreateEndpointRequestBody(
-                endpoint_service_id=dns.id, vpc_id=vpc.id, subnet_id=subnet.id)))
-            c.delete_endpoint(m.DeleteEndpointRequest(vpc_endpoint_id=ep.id))
+    def worker(client) -> None:
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            start = time.perf_counter()
+            job(client)
+            with lock:
+                latencies.append(time.perf_counter() - start)
+    threads = [threading.Thread(target=worker, args=(c,)) for c in workers]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, latencies
 
-        print(f"{'operation':<16}{'clients':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-        for name, op in (("show", show), ("list page 100", page), ("create+delete*", create_delete)):
-            for workers in (1, 8):
-                times, stop = [], time.perf_counter() + args.seconds
-                lock = threading.Lock()
 
-                def worker():
-                    c = client()
-                    while time.perf_counter() < stop:
-                        t = time.perf_counter()
-                        op(c)
-                        with lock:
-                            times.append(time.perf_counter() - t)
+def main() -> None:
+    from huaweicloudsdkvpcep.v1 import (CreateEndpointRequest, CreateEndpointRequestBody, DeleteEndpointRequest,
+                                        ListEndpointInfoDetailsRequest, ListEndpointsRequest)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith(("VPCEP_", "HUAWEICLOUD_"))},
+               "HOME": str(tmp)}
+        os.environ["HOME"] = str(tmp)
+        state = tmp / "state.db"
+        vpcep(state, "demo", env=env)
+        seed(state, env)
+        key = json.loads(vpcep(state, "api", "key", "create", "--json", env=env))
+        server = subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(state), "api", "serve",
+                                   "--listen", "127.0.0.1:0"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        try:
+            url = re.search(r"http://[\d.]+:\d+", server.stdout.readline()).group(0)
+            pool = clients(url, key, 8)
+            first = pool[0].list_endpoints(ListEndpointsRequest(limit=1)).endpoints[0]
+            dns_id = first.endpoint_service_id
+            vpc = json.loads(vpcep(state, "vpc", "show", "bench", "--json", env=env))
+            subnet = json.loads(vpcep(state, "subnet", "list", "--vpc", "bench", "--json", env=env))["subnets"][0]
 
-                start = time.perf_counter()
-                threads = [threading.Thread(target=worker) for _ in range(workers)]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                wall = time.perf_counter() - start
-                times.sort()
-                p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-                print(f"{name:<16}{workers:>8}{len(times) / wall:>10.0f}{statistics.median(times) * 1000:>10.1f}"
-                      f"{p99 * 1000:>10.1f}")
-        # 1,000 mixed requests from 8 clients: 1/4 creates (kept), the rest reads
-        before = client().list_endpoints(m.ListEndpointsRequest(limit=1)).total_count
-        created, lock = [], threading.Lock()
+            def show(c):
+                c.list_endpoint_info_details(ListEndpointInfoDetailsRequest(vpc_endpoint_id=first.id))
 
-        def mixed(n):
-            c = client()
-            for i in range(n):
-                if i % 4 == 0:
-                    ep = c.create_endpoint(m.CreateEndpointRequest(body=m.CreateEndpointRequestBody(
-                        endpoint_service_id=dns.id, vpc_id=vpc.id, subnet_id=subnet.id)))
-                    with lock:
-                        created.append(ep.id)
-                elif i % 4 == 1:
-                    page(c)
-                else:
-                    show(c)
+            def page(c):
+                c.list_endpoints(ListEndpointsRequest(limit=100, offset=200))
 
-        threads = [threading.Thread(target=mixed, args=(125,)) for _ in range(8)]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - start
-        after = client().list_endpoints(m.ListEndpointsRequest(limit=1)).total_count
-    finally:
-        proc.terminate()
-        code = proc.wait(timeout=30)
-    conn = sqlite3.connect(state)
-    check = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    rows = conn.execute("SELECT count(*) FROM endpoints WHERE domain_id = ?", (key["domain_id"],)).fetchone()[0]
-    exact = after == before + len(created) == rows and len(set(created)) == 8 * len(range(0, 125, 4))
-    print(f"1000 mixed requests (8 clients): {1000 / wall:.0f} req/s; integrity_check {check}; endpoints "
-          f"{before} + {len(created)} created = {after} (API) = {rows} (rows): {'exact' if exact else 'WRONG'}; "
-          f"server exit {code}")
-    return 0 if check == "ok" and exact and code == 0 else 1
+            def create_delete(c):
+                made = c.create_endpoint(CreateEndpointRequest(body=CreateEndpointRequestBody(
+                    endpoint_service_id=dns_id, vpc_id=vpc["id"], subnet_id=subnet["id"], enable_dns=True)))
+                c.delete_endpoint(DeleteEndpointRequest(vpc_endpoint_id=made.id))
+
+            print(f"vpcep api serve at {url}, {SEED + 3} endpoints; official SDK clients in threads")
+            print(f"{'operation':24} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+            for label, job, total, per in (("show", show, 400, 1), ("list page of 100", page, 200, 1),
+                                           ("create+delete", create_delete, 200, 2)):
+                for count in (1, 8):
+                    wall, lat = run(pool[:count], job, total)
+                    lat.sort()
+                    print(f"{label:24} {count:7d} {total * per / wall:8.0f} {statistics.median(lat) * 1000:8.1f} "
+                          f"{lat[int(len(lat) * 0.99) - 1] * 1000:8.1f}")
+            before = pool[0].list_endpoints(ListEndpointsRequest(limit=1)).total_count
+            jobs = [show, page, create_delete]
+            counter = iter(range(10**9))
+            wall, lat = run(pool, lambda c: jobs[next(counter) % 3](c), 1000)
+            after = pool[0].list_endpoints(ListEndpointsRequest(limit=1)).total_count
+            check = sqlite3.connect(state).execute("PRAGMA integrity_check").fetchone()[0]
+            rows = sqlite3.connect(state).execute("SELECT count(*) FROM endpoints").fetchone()[0]
+            print(f"1,000 mixed requests from 8 clients in {wall:.2f} s: integrity_check {check}, endpoints "
+                  f"{before} before and {after} after (rows {rows}) — {'exact' if before == after else 'WRONG'}")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -14,6 +14,22 @@ DEFAULT_REGION = "cn-north-4"
 DEFAULT_DOMAIN = "myhuaweicloud.com"
 
 
+def host_port(text: str, default_port: int = 53) -> tuple[str, int]:
+    """The one ADDR:PORT reader: `ADDR:PORT`, `[V6]:PORT`, or a bare address (IPv6 too) with `default_port`.
+
+    ValueError when the port is not a number in 0-65535; each caller words its own error (rule and fix).
+    The address itself is the caller's to check (a listen may be any host, a resolver must be IPv4).
+    """
+    host, port = text, str(default_port)
+    if text.startswith("["):
+        host, _, port = text[1:].partition("]:")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"{text!r}: no port in 0-65535")
+    return host, int(port)
+
+
 def _xdg(kind: str, fallback: str, env=None) -> Path:
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or Path.home())
@@ -47,6 +63,7 @@ class DnsSettings:
     zones_dir: str = "zones"
     tsig_keys: dict = field(default_factory=dict)
     forward_zones: dict = field(default_factory=dict)
+    nsid: str = ""  # RFC 5001: the server's name in replies to clients that ask (e.g. dig +nsid); empty: none
 
 
 @dataclass(frozen=True)
@@ -88,7 +105,7 @@ class CloudSettings:
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """`vpcep api serve` (issue 12): where it listens; plain http only on loopback, else tls_cert + tls_key."""
+    """`vpcep api serve` (issue 12): plain http on loopback only; anything else needs the TLS pair."""
 
     listen: str = "127.0.0.1:9711"
     tls_cert: str = ""

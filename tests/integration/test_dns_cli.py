@@ -100,6 +100,20 @@ def test_export_writes_files_named_checkzone_accepts(endpoints, vpcep, tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_export_writes_the_serial_that_is_served(endpoints, vpcep, tmp_path, registry, settings):
+    from dnsutil import Running, with_dns
+
+    server = Running(with_dns(settings), registry)
+    try:
+        served = server.ask(ZONE, "SOA").answer[0][0].serial
+    finally:
+        server.stop()
+    out = tmp_path / "zones"
+    vpcep("dns", "export", "--dir", str(out))
+    text = (out / f"{ZONE}.zone").read_text()
+    assert f"serial {served}," in text.splitlines()[0] and f" {served} 3600 600" in text
+
+
 def test_serve_with_a_bad_zone_file_exits_2_naming_file_and_line(state_path, endpoints, tmp_path):
     zones = tmp_path / "bad-zones"
     zones.mkdir()

@@ -77,6 +77,17 @@ async def test_run_checks_and_read_the_fix(demo, empty_netns):
         assert json.loads(app.clipboard)["fix"] == failing["fix"]
 
 
+async def test_the_recorded_run_names_the_namespace_it_probed_from(demo, empty_netns):
+    """The TUI's run is the registry's (as `vpcep check`): its options say the netns the probes ran in."""
+    app = tui(demo, check_timeout=0.5, check_netns=empty_netns)
+    async with run(app) as pilot:
+        await press(pilot, "6", "c")
+        await wait_for(pilot, lambda: not app.screen.running and len(app.screen.reports) == 3, timeout=20)
+        await settle(pilot)
+        [latest] = demo.check_history(1)
+        assert latest["options"]["netns"] == empty_netns and latest["options"]["timeout"] == 0.5
+
+
 async def test_check_steps_fill_in_live_in_path_order(demo, monkeypatch, empty_netns):
     """Each step's message updates its own cell: after dns arrives, route is still pending (…)."""
     from toolkit.tui.screens.checks import STEPS, ChecksScreen

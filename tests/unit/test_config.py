@@ -34,3 +34,18 @@ def test_bad_files_are_config_errors(tmp_path, text):
     with pytest.raises(ConfigError) as info:
         config.load(config=str(path), env={"HOME": str(tmp_path)})
     assert info.value.exit_code == 2 and str(path) in str(info.value) or "quota" in str(info.value)
+
+
+@pytest.mark.parametrize("text, expected", [("127.0.0.1:5353", ("127.0.0.1", 5353)), ("10.0.0.53", ("10.0.0.53", 53)),
+                                            ("[::1]:5300", ("::1", 5300)), ("::1", ("::1", 53)),
+                                            ("127.0.0.1:0", ("127.0.0.1", 0))])
+def test_host_port_reads_every_form_of_addr_port(text, expected):
+    from toolkit.config import host_port
+    assert host_port(text) == expected
+
+
+@pytest.mark.parametrize("text", ["127.0.0.1:fifty", "127.0.0.1:99999", "127.0.0.1:", "127.0.0.1:-1"])
+def test_host_port_refuses_a_port_that_is_not_one(text):
+    from toolkit.config import host_port
+    with pytest.raises(ValueError):
+        host_port(text)

@@ -65,7 +65,7 @@ CASES = [  # client, name, rcode, answer, AA, handled by
     ("10.1.1.1", "ep1.vpcep.r.d", dns.rcode.NOERROR, "10.0.0.5", True, "zones"),     # query only, still answered
     ("192.0.2.1", "ep1.vpcep.r.d", dns.rcode.REFUSED, None, False, "acl"),           # outside allow_query
     ("127.0.0.1", "nope.vpcep.r.d", dns.rcode.NXDOMAIN, None, True, "zones"),
-    ("127.0.0.1", "bkt.obs.r.d", dns.rcode.NOERROR, "100.125.0.10", False, "obs"),
+    ("127.0.0.1", "bkt.obs.r.d", dns.rcode.NOERROR, "100.125.0.10", True, "obs"),  # authoritative
     ("127.0.0.1", "example.com", dns.rcode.NOERROR, "203.0.113.1", False, "forward"),
     ("10.1.1.1", "example.com", dns.rcode.REFUSED, None, False, "acl"),               # no recursion for it
 ]

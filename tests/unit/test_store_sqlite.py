@@ -75,3 +75,56 @@ def test_newer_schema_is_refused(tmp_path):
     with pytest.raises(StoreError) as info:
         Store(path)
     assert "newer vpcep" in str(info.value)
+
+
+def test_zone_serial_kept_for_same_content_and_journalled_on_change(tmp_path):
+    store = Store(tmp_path / "z.db", create=True)
+    bump = lambda previous: 100 if previous is None else previous + 1  # noqa: E731
+    generation = store.generation()
+    assert store.advance_zone("z.", 5, ["a 60 IN A 10.0.0.1"], bump) == 100
+    assert store.advance_zone("z.", 6, ["a 60 IN A 10.0.0.1"], bump) == 100  # same content: same serial
+    assert store.advance_zone("z.", 7, ["a 60 IN A 10.0.0.1", "b 60 IN A 10.0.0.2"], bump) == 101
+    assert store.advance_zone("z.", 8, ["b 60 IN A 10.0.0.2"], bump) == 102
+    assert store.generation() == generation  # recording what is served is not a registry change
+    store.close()
+    again = Store(tmp_path / "z.db")  # survives a restart
+    assert again.zone_state("z.") == (102, ["b 60 IN A 10.0.0.2"])
+    assert again.zone_journal("z.", 100) == [(100, 101, [], ["b 60 IN A 10.0.0.2"]),
+                                             (101, 102, ["a 60 IN A 10.0.0.1"], [])]
+    assert again.zone_journal("z.", 101) == [(101, 102, ["a 60 IN A 10.0.0.1"], [])]
+    assert again.zone_journal("z.", 99) is None  # not journalled: the caller sends the whole zone
+    generations = [g for (g,) in again.conn.execute("SELECT generation FROM zone_journal ORDER BY seq")]
+    assert generations == [7, 8]  # keyed by the state's generation at the change
+    again.close()
+
+
+def test_zone_journal_keeps_the_newest_entries(tmp_path, monkeypatch):
+    import toolkit.store.sqlite as sqlite_module
+
+    monkeypatch.setattr(sqlite_module, "JOURNAL_KEEP", 3)
+    store = Store(tmp_path / "z.db", create=True)
+    for i in range(6):
+        store.advance_zone("z.", i, [f"a{i} 60 IN A 10.0.0.1"], lambda previous: 0 if previous is None else previous + 1)
+    assert store.zone_journal("z.", 1) is None and [e[0] for e in store.zone_journal("z.", 2)] == [2, 3, 4]
+    store.close()
+
+
+def test_owned_counts_follow_every_insert_move_and_delete(tmp_path):
+    """Issue 15: the quota's `used` is kept by triggers (no scan), and always equals a count of the rows."""
+    from toolkit.store.sqlite import Store
+    store = Store(tmp_path / "counts.db", create=True)
+
+    def doc(i: int, owner: str) -> dict:
+        return {"id": f"e{i}", "domain_id": owner, "endpoint_service_id": "s", "vpc_id": "v", "subnet_id": None,
+                "ip": None, "status": "accepted"}
+
+    with store.write() as txn:
+        for i in range(10):
+            txn.put("endpoints", doc(i, "a" if i < 7 else "b"))
+        txn.put("endpoints", doc(0, "b"))  # an upsert that moves one to another owner
+        txn.delete("endpoints", "e1")
+    with store.read() as txn:
+        for owner in ("a", "b", "c"):
+            assert txn.owned_count("endpoints", owner) == txn.count("endpoints", domain_id=owner)
+        assert (txn.owned_count("endpoints", "a"), txn.owned_count("endpoints", "b")) == (5, 4)
+    store.close()

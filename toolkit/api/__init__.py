@@ -1,6 +1,10 @@
-"""`vpcep api serve`: the VPC Endpoint v1 REST API (and a read-only VPC v1 subset) over the state (issue 12).
+"""The VPC Endpoint v1 REST API over the state (issue 12): what the official SDK and scripts built on it call.
 
-auth checks SDK-HMAC-SHA256 signatures against the state's keys, errors is the one rule → status → code
-table, shapes turns registry objects into the SDK's key names, app holds the Starlette routes. Only
-`api serve` imports app (starlette and uvicorn are heavy).
+auth.py    SDK-HMAC-SHA256 signature check (R2), roles (R1)
+errors.py  the one table: rule → HTTP status → error_code
+shapes.py  the SDK's key names for what the registry returns
+vpcep.py   the operations of VpcepClient v1, each through one registry use case
+app.py     the Starlette application: request ids, access log, body limit, routing
+
+Only `vpcep api serve` imports this package (starlette and uvicorn stay out of every other command).
 """

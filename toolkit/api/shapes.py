@@ -1,77 +1,60 @@
-"""Registry objects → the response shapes of huaweicloudsdkvpcep v1 / huaweicloudsdkvpc v2 (their key names).
+"""The registry's records in the SDK's key names (huaweicloudsdkvpcep v1 models).
 
-The state's documents are already the API's objects plus a few keys of ours; the SDK drops unknown keys.
+The state's documents are already the API's shapes; these functions drop what the API does not name
+(the SDK would drop it anyway) and add the few derived keys it does.
 """
 
 from __future__ import annotations
 
-import ipaddress
-
-
-def _plain(doc: dict) -> dict:
-    return {k: (str(v) if hasattr(v, "value") else v) for k, v in doc.items()}
+from toolkit.model.paging import Page
 
 
 def service(svc) -> dict:
-    """ServiceList / the details of an own (or visible) service; `error` items are {code, message}."""
-    doc = _plain(svc.to_dict())
-    doc.update(error=[], tcp_proxy="close", enable_policy=False, ip_version="ipv4")
-    return doc
+    doc = svc.to_dict()
+    return {**doc, "ports": [{**p, "protocol": p.get("protocol", "TCP")} for p in doc["ports"]]}
 
 
 def public_service(svc) -> dict:
-    """EndpointService (public list): id, owner, service_name, service_type, created_at, is_charge."""
-    return {"id": svc.id, "owner": svc.domain_id, "service_name": svc.service_name,
-            "service_type": str(svc.service_type), "created_at": svc.created_at, "is_charge": False,
-            "enable_policy": False}
-
-
-def describe(svc) -> dict:
-    """ListServiceDescribeDetailsResponse."""
-    return {"id": svc.id, "service_name": svc.service_name, "service_type": str(svc.service_type),
+    """EndpointService (public list) and the describe answer."""
+    return {"id": svc.id, "owner": svc.domain_id, "service_name": svc.service_name, "service_type": svc.service_type,
             "created_at": svc.created_at, "is_charge": False, "enable_policy": False}
 
 
 def endpoint(ep, *, with_dns: bool = True) -> dict:
-    """EndpointResponseBody; `error` items are {error_code, error_message}; create's answer has no dns_names."""
-    doc = _plain(ep.to_dict())
-    doc.update(error=[], active_status=["active"] if str(ep.status) == "accepted" else [],
-               enable_status="enable", specification_name="default")
-    if not with_dns:
+    doc = ep.to_dict()
+    doc["active_status"] = ["active"] if doc["status"] == "accepted" else []
+    if not with_dns:  # create_endpoint's answer has no dns_names
         doc.pop("dns_names", None)
     return doc
 
 
 def connection(conn) -> dict:
-    """ConnectionEndpoints; `error` items are {error_code, error_message}."""
-    return {**conn.to_dict(), "error": []}
+    return conn.to_dict()
 
 
 def permission(entry) -> dict:
-    """EpsPermission."""
-    return {**_plain(entry.to_dict()), "permission_type": "domainId"}
-
-
-def quota(q) -> dict:
-    return {"type": str(q.type), "used": q.used, "quota": q.quota, "min": 0}
+    kind = "orgPath" if entry.permission.startswith("organizations:") else "domainId"
+    return {"id": entry.id, "permission": entry.permission, "permission_type": kind,
+            "description": entry.description, "created_at": entry.created_at}
 
 
 def vpc(v) -> dict:
-    doc = _plain(v.to_dict())
-    return {"id": doc["id"], "name": doc["name"], "cidr": doc["cidr"], "status": "OK", "description": "",
-            "enterprise_project_id": "0", "routes": [{"destination": r["destination"], "nexthop": r["nexthop"]}
-                                                     for r in doc.get("routes") or []],
-            "created_at": doc.get("created_at", "")}
+    return {"id": v.id, "name": v.name, "cidr": v.cidr, "status": "OK", "description": "",
+            "routes": [{"destination": r.destination, "nexthop": r.nexthop} for r in v.routes],
+            "created_at": v.created_at}
 
 
 def subnet(s) -> dict:
-    doc = _plain(s.to_dict())
-    network = ipaddress.ip_network(doc["cidr"], strict=False)
-    return {"id": doc["id"], "name": doc["name"], "cidr": doc["cidr"], "vpc_id": doc["vpc_id"],
-            "gateway_ip": str(network.network_address + 1), "status": "ACTIVE", "dhcp_enable": True,
-            "description": "", "availability_zone": "", "ipv6_enable": False,
-            "neutron_network_id": doc["id"], "neutron_subnet_id": doc["id"], "dnsList": [], "tags": []}
+    return {"id": s.id, "name": s.name, "cidr": s.cidr, "gateway_ip": s.gateway_ip, "vpc_id": s.vpc_id,
+            "status": "ACTIVE", "dhcp_enable": True, "created_at": s.created_at}
 
 
-def tags(tag_list) -> list[dict]:
-    return [{"key": t.key, "value": t.value} for t in tag_list]
+def page_of(query, default_limit: int = 10, sort: str = "created_at") -> Page:
+    """The API's paging query (limit default 10 as the cloud's, offset, sort_key, sort_dir)."""
+    from toolkit.api.errors import ApiError
+    try:
+        limit = int(query.get("limit") or default_limit)
+        offset = int(query.get("offset") or 0)
+    except ValueError:
+        raise ApiError(400, "EndPoint.0002", "limit and offset are whole numbers [E12]") from None
+    return Page(limit, offset, query.get("sort_key") or sort, (query.get("sort_dir") or "desc").lower())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from toolkit.checks.route import RouteTable, judge_route
 from toolkit.checks.state import check_obs_state, check_state
 from toolkit.checks.target import CheckTarget, CloudEndpoint
 from toolkit.checks.tcp import check_tcp
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, ValidationError
 from toolkit.model.service import ServiceType
 
 
@@ -35,6 +36,26 @@ def require_targets(targets: list[CheckTarget], account: str) -> list[CheckTarge
     return targets
 
 
+def configured_resolver(settings) -> str:
+    """The resolver a run asks when none is given: the first [dns] listen, else 127.0.0.1:53."""
+    return settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53"
+
+
+def resolver_address(text: str) -> tuple[str, int]:
+    """`--resolver ADDR:PORT` (O2): an IPv4 address and a port (53 when none is given); a host name here would
+    itself be looked up through the system's DNS."""
+    from toolkit.config import host_port
+
+    try:
+        host, port = host_port(text)
+        if port < 1:
+            raise ValueError(port)
+        return str(ipaddress.IPv4Address(host)), port
+    except ValueError:
+        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2",
+                              fix="an IPv4 address and a port, e.g. 127.0.0.1:5353") from None
+
+
 @dataclass(frozen=True)
 class CheckOptions:
     """Where to look from and how long to wait."""
@@ -45,6 +66,25 @@ class CheckOptions:
     timeout: float = 2.0
     obs_cidr: str = "100.125.0.0/16"
     max_sockets: int = 256
+
+
+def describe(options: CheckOptions) -> dict:
+    """The options as a run records them: where it asked, the expected gateway, the namespace it probed from."""
+    return {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
+            "netns": options.netns, "timeout": options.timeout}
+
+
+def run(options: CheckOptions, work, on_step=None) -> tuple[list[TargetReport], float]:
+    """Run `work(runner)` (a coroutine of reports) on a fresh event loop; the reports and the seconds taken."""
+    async def execute() -> list[TargetReport]:
+        runner = Runner(options, on_step)
+        try:
+            return await work(runner)
+        finally:
+            runner.close()
+    start = time.perf_counter()
+    results = asyncio.run(execute())
+    return results, time.perf_counter() - start
 
 
 class Runner:
@@ -62,8 +102,14 @@ class Runner:
         self._table: RouteTable | None = None
         self._slots = asyncio.Semaphore(max(1, options.max_sockets // 8))
 
-    async def endpoints(self, targets: list[CheckTarget]) -> list[TargetReport]:
-        return list(await asyncio.gather(*(self._bounded(self.endpoint(t)) for t in targets)))
+    async def endpoints(self, targets: list[CheckTarget], on_report=None) -> list[TargetReport]:
+        """Every target at once (bounded); `on_report(TargetReport)`, when given, as each target finishes."""
+        async def one(target: CheckTarget) -> TargetReport:
+            result = await self._bounded(self.endpoint(target))
+            if on_report is not None:
+                on_report(result)
+            return result
+        return list(await asyncio.gather(*(one(t) for t in targets)))
 
     async def _bounded(self, coro):
         async with self._slots:

@@ -1,109 +1,122 @@
-"""`vpcep api key create|list|delete` and `vpcep api serve`: the VPCEP REST API over the state (issue 12)."""
+"""`vpcep api serve | key create|list|delete`: the VPCEP v1 REST API over the state (issue 12, R1–R3).
+
+starlette and uvicorn are imported only by `api serve`."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+import sys
+
 
 def add_commands(b) -> None:
-    group = b.noun("api", "the VPC Endpoint REST API over the state, for the official SDK (keys and server)",
+    group = b.noun("api", "the VPC Endpoint v1 REST API over the state (SDK-HMAC-SHA256 signed)",
                    module="toolkit.cli.cmd_api")
-    p = b.verb(group, "serve", "serve the VPCEP v1 API (signed with SDK-HMAC-SHA256) until SIGTERM or ^C")
+    p = b.verb(group, "serve", "serve the API until SIGTERM/^C (plain http on loopback only)")
     p.add_argument("--listen", metavar="ADDR:PORT", help="default: [api] listen (127.0.0.1:9711); port 0 picks one")
-    p.add_argument("--tls-cert", metavar="FILE", help="certificate (PEM); needed off loopback")
-    p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
-    p = b.verb(group, "key", "API keys: `api key create` (the SK is shown once), `api key list`, `api key delete AK`")
-    p.add_argument("action", choices=["create", "list", "delete"])
+    p.add_argument("--tls-cert", metavar="FILE", help="default: [api] tls_cert")
+    p.add_argument("--tls-key", metavar="FILE", help="default: [api] tls_key")
+    p = b.verb(group, "key", "access keys: create (the SK shown once), list (never the SK), delete AK")
+    p.add_argument("action", choices=("create", "list", "delete"))
     p.add_argument("ak", nargs="?", metavar="AK", help="the key to delete")
-    p.add_argument("--account", metavar="DOMAIN_ID", help="an existing account (default: the state's own)")
-    p.add_argument("--role", choices=["admin", "viewer"], default="admin", help="viewer: read operations only")
-    p.add_argument("--description", metavar="T", default="")
+    p.add_argument("--account", default="", metavar="DOMAIN_ID", help="the key's account (default: the acting one)")
+    p.add_argument("--role", default="admin", choices=("admin", "viewer"), help="viewer: read operations only")
+    p.add_argument("--description", default="")
 
 
 def cmd_api_key(reg, args, out) -> int:
+    from toolkit.cli.output import fields, table
+    from toolkit.errors import UsageError
+
     if args.action == "create":
-        if args.ak:
-            from toolkit.errors import UsageError
-            raise UsageError("api key create takes no AK", fix="vpcep api key create [--account D] [--role R]")
-        key = reg.create_key(account=args.account or "", role=args.role, description=args.description)
-        out.emit(key, "\n".join(f"{name}: {key[name]}" for name in ("ak", "sk", "project_id", "domain_id", "role"))
-                 + "\n(the SK is shown only now)")
-        return 0
-    if args.action == "list":
-        from toolkit.cli.output import table
+        key = reg.create_key(args.account, args.role, args.description)
+        out.emit({"ak": key.ak, "sk": key.sk, "project_id": key.project_id, "domain_id": key.domain_id,
+                  "role": key.role},
+                 fields([("AK", key.ak), ("SK", key.sk), ("Project", key.project_id), ("Account", key.domain_id),
+                         ("Role", key.role)]) + "\nthe SK is shown only now: keep it in a file only you can read")
+    elif args.action == "list":
         keys = reg.list_keys()
-        out.emit(keys, table(["ak", "domain_id", "project_id", "role", "description", "created_at"],
-                             [[k["ak"], k["domain_id"], k["project_id"], k["role"], k["description"],
-                               k["created_at"]] for k in keys]))
-        return 0
-    if not args.ak:
-        from toolkit.errors import UsageError
-        raise UsageError("api key delete needs the AK", fix="vpcep api key delete AK")
-    result = reg.delete_key(args.ak)
-    out.emit(result, f"deleted API key {args.ak}")
+        out.emit({"keys": [k.public() for k in keys]},
+                 table(["ak", "account", "project", "role", "created", "description"],
+                       [[k.ak, k.domain_id, k.project_id, k.role, k.created_at[:19], k.description] for k in keys]))
+    else:
+        if not args.ak:
+            raise UsageError("vpcep api key delete: give the AK", fix="see `vpcep api key list`")
+        key = reg.delete_key(args.ak)
+        out.emit({**key.public(), "deleted": True}, f"API key {key.ak} deleted; it is refused from now on")
     return 0
 
 
 def cmd_api_serve(reg, args, out) -> int:
-    import ipaddress
-    import stat
-    import sys
+    from toolkit.config import host_port
+    from toolkit.errors import ConfigError
 
-    from toolkit.errors import ConfigError, UsageError
+    try:
+        import uvicorn
+
+        from toolkit.api.app import create_app
+    except ModuleNotFoundError:
+        raise ConfigError("the API server needs starlette and uvicorn", fix="pip install 'vpcep-toolkit[api]'") from None
 
     settings = reg.settings.api
     listen = args.listen or settings.listen
-    cert, keyfile = args.tls_cert or settings.tls_cert, args.tls_key or settings.tls_key
-    host, sep, port_text = listen.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not port_text.isdigit():
-        raise UsageError(f"--listen {listen!r} is not ADDR:PORT", fix="e.g. --listen 127.0.0.1:9711")
-    if bool(cert) != bool(keyfile):
-        raise UsageError("--tls-cert and --tls-key go together", fix="give both, or neither on loopback")
+    cert, key = args.tls_cert or settings.tls_cert, args.tls_key or settings.tls_key
     try:
-        loopback = ipaddress.ip_address(host).is_loopback
+        host, port = host_port(listen, 9711)
     except ValueError:
-        loopback = host == "localhost"
-    if not cert and not loopback:
-        raise ConfigError(f"plain http only on loopback; {host} needs TLS", rule="V1",
-                          fix="give --tls-cert FILE --tls-key FILE (or [api] tls_cert/tls_key)")
-    state = reg.state_path
-    _ = reg.identity  # an uninitialized state says so before anything listens
-    if state.stat().st_mode & (stat.S_IROTH | stat.S_IWOTH):
-        raise ConfigError(f"state {state} is readable by other users and holds API keys", rule="V1",
-                          fix=f"chmod 600 {state}")
-    reg.store.restrict()
-    import asyncio
+        raise ConfigError(f"--listen {listen!r} is not ADDR:PORT", fix="e.g. 127.0.0.1:9711") from None
+    if bool(cert) != bool(key):
+        raise ConfigError("TLS needs both --tls-cert and --tls-key", fix="give both, or neither on loopback")
+    if not cert and not ipaddress.ip_address(host).is_loopback:
+        raise ConfigError(f"plain http on {host} would send signed requests in clear", rule="R2",
+                          fix="give --tls-cert and --tls-key, or listen on 127.0.0.1")
+    reg.require_private_state()
+    sock = _bound(host, port)
+    scheme = "https" if cert else "http"
+    bound = sock.getsockname()
+    # A supervisor may stop the server as soon as it has read the URL line, before uvicorn takes the signals:
+    # with nothing accepted yet there is nothing to drain, so that is a clean stop (exit 0), not death by SIGTERM.
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    out.emit({"listen": f"{scheme}://{bound[0]}:{bound[1]}", "state": str(reg.state_path)},
+             f"serving the VPCEP v1 API on {scheme}://{bound[0]}:{bound[1]} (state {reg.state_path})")
+    sys.stdout.flush()
+    config = uvicorn.Config(create_app(reg), log_level="warning", access_log=False, ssl_certfile=cert or None,
+                            ssl_keyfile=key or None, timeout_graceful_shutdown=10, lifespan="off")
+    _server_class(uvicorn)(config).run(sockets=[sock])
+    return 0
+
+
+def _server_class(uvicorn):
+    """uvicorn's Server, except that SIGTERM/^C after draining is a clean stop (exit 0): uvicorn itself raises
+    the signal again once it has shut down, which a service manager reads as a crash."""
     import contextlib
     import signal
 
-    import uvicorn
-
-    from toolkit.api.app import create_app
-
     class Server(uvicorn.Server):
-        def capture_signals(self):  # ours below: SIGTERM drains and the process exits 0
-            return contextlib.nullcontext()
+        @contextlib.contextmanager
+        def capture_signals(self):
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+    return Server
 
-    config = uvicorn.Config(create_app(getattr(reg, "_registry", None) or reg), host=host,
-                            port=int(port_text), ssl_certfile=cert or None, ssl_keyfile=keyfile or None,
-                            log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=10)
-    server = Server(config)
 
-    async def run() -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
-        task = asyncio.create_task(server.serve())
-        while not server.started and not task.done():
-            await asyncio.sleep(0.01)
-        if server.started:
-            sock = server.servers[0].sockets[0].getsockname()
-            shown = f"[{sock[0]}]" if ":" in sock[0] else sock[0]
-            print(f"vpcep api serving {'https' if cert else 'http'}://{shown}:{sock[1]} (state {state}; "
-                  f"SIGTERM or ^C stops)", flush=True)
-        await task
+def _bound(host: str, port: int) -> socket.socket:
+    from toolkit.errors import PortInUse
 
-    asyncio.run(run())
-    if not server.started:
-        raise ConfigError(f"could not listen on {listen}", fix="pick another --listen address or port")
-    sys.stdout.flush()
-    return 0
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror}", fix="pick another --listen") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock

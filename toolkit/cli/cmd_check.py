@@ -6,7 +6,6 @@ import argparse
 import ipaddress
 import math
 import re
-import time
 
 from toolkit.errors import ValidationError
 
@@ -87,50 +86,21 @@ def _one(rest: list[str], usage: str) -> str:
 
 
 def _run(reg, args, out, endpoint_ids=(), bucket: str | None = None) -> int:
-    import asyncio
-
-    from toolkit import clock
     from toolkit.checks import report
-    from toolkit.checks.runner import require_targets
     options = _options(reg, args)
-    started, start = clock.now(), time.perf_counter()
-    if bucket is None:
-        work = require_targets(reg.check_targets(list(endpoint_ids)), reg.account)
-    else:
-        work = (_bucket_name(reg, bucket), args.port, reg.cloud_endpoints())
-    results = asyncio.run(_execute(options, work, bucket is not None))
-    run = report.build(results, started, time.perf_counter() - start, _describe(options))
+    run = reg.run_checks(options, list(endpoint_ids)) if bucket is None else \
+        reg.run_obs_check(options, bucket, args.port)
     if reg.settings.read_only:
         out.note("read-only: this run is not recorded in the history")
-    else:
-        reg.record_check(run)
     out.emit(run, report.brief(run) if args.quiet else report.render(run))
     return run["exit_code"]
 
 
-async def _execute(options, work, obs: bool):
-    """`work` is the endpoints' targets, or for `check obs` (bucket name, port, cloud endpoints)."""
-    from toolkit.checks.runner import Runner
-    runner = Runner(options)
-    try:
-        if obs:
-            return [await runner.obs_bucket(*work)]
-        return await runner.endpoints(work)
-    finally:
-        runner.close()
-
-
-def _bucket_name(reg, bucket: str) -> str:
-    ident = reg.identity
-    suffix = f".obs.{ident.region}.{ident.domain}"
-    return bucket if bucket.endswith(suffix) else f"{bucket}{suffix}"
-
-
 def _options(reg, args):
-    from toolkit.checks.runner import CheckOptions
+    from toolkit.checks.runner import CheckOptions, configured_resolver, resolver_address
     settings = reg.settings
-    resolver = args.resolver or (settings.dns.listen[0] if settings.dns.listen else "127.0.0.1:53")
-    return CheckOptions(resolver=_address(resolver), gateway=args.gateway or _plan_gateway(args.plan)
+    resolver = args.resolver or configured_resolver(settings)
+    return CheckOptions(resolver=resolver_address(resolver), gateway=args.gateway or _plan_gateway(args.plan)
                         or settings.routes.gateway, netns=args.netns, timeout=args.timeout, obs_cidr=settings.obs.cidr)
 
 
@@ -139,24 +109,6 @@ def _plan_gateway(path: str | None) -> str:
         return ""
     from toolkit.routing import planfile
     return planfile.load(path).gateway
-
-
-def _address(text: str) -> tuple[str, int]:
-    """An IPv4 address and port: a host name here would itself be looked up through the system's DNS."""
-    host, _, port = text.rpartition(":") if ":" in text else (text, "", "53")
-    try:
-        number = int(port)
-        if not 1 <= number <= 65535:
-            raise ValueError(port)
-        return str(ipaddress.IPv4Address(host)), number
-    except ValueError:
-        raise ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2",
-                              fix="an IPv4 address and a port, e.g. 127.0.0.1:5353") from None
-
-
-def _describe(options) -> dict:
-    return {"resolver": f"{options.resolver[0]}:{options.resolver[1]}", "gateway": options.gateway or None,
-            "netns": options.netns, "timeout": options.timeout}
 
 
 def _history(reg, args, out) -> int:

@@ -39,8 +39,8 @@ def connect(settings, args=None):
     return cloud_connect(cloud_settings(settings, args) if args is not None else settings.cloud)
 
 
-def cmd_cloud_pull(lazy, args, out) -> int:
-    existed = lazy.settings.state.exists()
+def cmd_cloud_pull(reg, args, out) -> int:
+    lazy, existed = reg, reg.settings.state.exists()
     cloud = connect(lazy.settings, args)  # settings and credentials first: a bad one creates no state
     reg = lazy.view(replace(lazy.settings, cloud=cloud_settings(lazy.settings, args)))
     if args.watch is not None:

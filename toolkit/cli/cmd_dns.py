@@ -59,23 +59,12 @@ def cmd_dns_serve(reg, args, out) -> int:
 
 def cmd_dns_records(reg, args, out) -> int:
     from toolkit.cli.output import table
-    from toolkit.dnsserver.runtime import Options, Service
+    from toolkit.dnsserver.view import ZoneView, zone_dict
 
-    service = Service(reg.settings, reg, Options(zones_dir=args.zones, listen=list(reg.settings.dns.listen)))
-    zones = [z for z in service.live.snapshot.zones if not args.zone or z.origin == args.zone.rstrip(".").lower() + "."]
-    rows = [_row(zone, rr) for zone in zones for rr in zone.records]
-    out.emit({"zones": [{"origin": z.origin, "serial": z.serial, "source": z.source,
-                         "records": [_row(z, rr) for rr in z.records]} for z in zones]},
-             table(["name", "ttl", "type", "data", "zone"], [[r["name"], r["ttl"], r["type"], r["data"], r["zone"]]
-                                                             for r in rows]))
+    zones = [zone_dict(z) for z in ZoneView(reg.settings, reg, args.zones).zones(args.zone)]
+    rows = [[r["name"], r["ttl"], r["type"], r["data"], r["zone"]] for z in zones for r in z["records"]]
+    out.emit({"zones": zones}, table(["name", "ttl", "type", "data", "zone"], rows))
     return 0
-
-
-def _row(zone, rr) -> dict:
-    from dnslib import QTYPE
-
-    return {"name": str(rr.rname), "ttl": rr.ttl, "type": QTYPE.get(rr.rtype), "data": rr.rdata.toZone(),
-            "zone": zone.origin}
 
 
 def cmd_dns_export(reg, args, out) -> int:
@@ -86,7 +75,8 @@ def cmd_dns_export(reg, args, out) -> int:
     from toolkit.errors import ConfigError
 
     directory = Path(args.dir or reg.settings.dns.zones_dir)
-    live = Live(reg, reg.settings, [], _ns_address(parse_listen(reg.settings.dns.listen[0])[0]))
+    # the serial that is served: the one the state records for this content (never written from here)
+    live = Live(reg, reg.settings, [], _ns_address(parse_listen(reg.settings.dns.listen[0])[0]), record=False)
     written = []
     try:
         directory.mkdir(parents=True, exist_ok=True)

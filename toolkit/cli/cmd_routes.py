@@ -109,14 +109,11 @@ def cmd_routes_remove(reg, args, out) -> int:
 
 
 def cmd_routes_status(reg, args, out) -> int:
-    from toolkit.routing.apply import status
+    from toolkit.routing.status import kernel_status, status_dict, status_lines
 
     plan, backend = _open(args, change=False)
-    try:
-        diff = status(backend, plan)
-    finally:
-        backend.close()
-    out.emit({**diff.to_dict(), "in_sync": diff.in_sync and not diff.extra}, status_text(diff))
+    diff = kernel_status(plan, lambda: backend)
+    out.emit(status_dict(diff), "\n".join(status_lines(diff)))
     return 0 if diff.in_sync else 1
 
 
@@ -128,16 +125,6 @@ def _open(args, change: bool):
     if change:
         require_admin()
     return plan, IPRouteBackend(args.netns)
-
-
-def status_text(diff) -> str:
-    lines = [f"missing    {c.dst} via {c.via}" for c in diff.missing]
-    lines += [f"different  {c.dst} via {c.old_via} (plan: via {c.via})" for c in diff.different]
-    lines += [f"extra      {r.dst} via {r.via}" for r in diff.extra]
-    lines += [f"foreign    {r.dst} (proto {r.proto}) blocks the plan" for r in diff.foreign]
-    lines.append(f"{len(diff.unchanged)} in place, {len(diff.missing)} missing, {len(diff.different)} different, "
-                 f"{len(diff.extra)} extra")
-    return "\n".join(lines)
 
 
 def plan_text(plan) -> str:

@@ -24,7 +24,7 @@ def cmd_tui(reg, args, out) -> int:
     settings = with_listen(reg.settings, args.listen)  # a bad ADDR:PORT stops here, before any state is made
     registry = _demo(reg.settings) if args.demo else reg
     if args.demo:
-        out.note(f"demo state: {registry.store.path}")
+        out.note(f"demo state: {registry.state_path}")
     settings = with_listen(registry.settings, args.listen)
     dns = start(registry, serve=not args.no_dns, settings=settings)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 
 from toolkit import config
 from toolkit.cli.output import Out, fields, table, tags_text, write
@@ -19,12 +18,14 @@ from toolkit.registry.services import FOUND, NOT_FOUND, Connection
 
 
 def run(args) -> int:
-    """Dispatch on noun and verb to `cmd_<noun>_<verb>` in the noun's module."""
+    """Dispatch on noun and verb to the handler the table in toolkit.cli.handlers names."""
+    from toolkit.cli.handlers import handler as handler_of
+
     settings = config.load(args.config, args.state, args.act_as, bool(args.read_only))
     out = Out(bool(args.json))
-    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun}_{_canonical(args.verb)}"
-    handler = getattr(importlib.import_module(args.handler_module), f"cmd_{key.replace('-', '_')}")
-    registry = LazyRegistry(settings, create=args.noun in ("init", "demo") or key == "cloud_pull")
+    key = args.noun if getattr(args, "verb", None) is None else f"{args.noun} {_canonical(args.verb)}"
+    handler = handler_of(key)
+    registry = LazyRegistry(settings, create=args.noun in ("init", "demo") or key == "cloud pull")
     try:
         return handler(registry, args, out) or 0
     finally:
@@ -56,6 +57,17 @@ def _batch(reg, changes: list, action: str):
     return reg.batch(action) if changes else contextlib.nullcontext()
 
 
+def _paging(args):
+    """--limit/--offset/--sort-key/--sort-dir: the API's paging."""
+    from toolkit.model.paging import Page
+    return Page(args.limit, args.offset, args.sort_key, args.sort_dir)
+
+
+def _page(items: list, args) -> tuple[list, int]:
+    """The items of the page and the total."""
+    return _paging(args).cut(items)
+
+
 def _canonical(verb: str) -> str:
     return {"ls": "list"}.get(verb, verb)
 
@@ -66,15 +78,15 @@ def cmd_init(reg: Registry, args, out: Out) -> int:
     made = reg.init(args.region or ident.region, args.domain or ident.domain,
                     args.account or ident.account, args.project or ident.project)
     out.emit({"region": made.region, "domain": made.domain, "domain_id": made.account, "project_id": made.project,
-              "state": str(reg.store.path)},
-             f"initialized {reg.store.path}\n" + fields([("Region", made.region), ("Domain", made.domain),
+              "state": str(reg.state_path)},
+             f"initialized {reg.state_path}\n" + fields([("Region", made.region), ("Domain", made.domain),
                                                          ("Account", made.account), ("Project", made.project)]))
 
 
 def cmd_demo(reg: Registry, args, out: Out) -> int:
     from toolkit.cli.demo import build_demo
     build_demo(reg, args.region, args.domain)
-    out.note(f"demo state written to {reg.store.path}")
+    out.note(f"demo state written to {reg.state_path}")
     show_inventory(reg, out)
 
 
@@ -113,8 +125,8 @@ def cmd_account_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_account_list(reg: Registry, args, out: Out) -> int:
-    accounts = reg.list_accounts()
-    out.emit({"accounts": [a.to_dict() for a in accounts]},
+    accounts, total = _page(reg.list_accounts(), args)
+    out.emit({"accounts": [a.to_dict() for a in accounts], "total_count": total},
              table(["domain_id", "org_path", "own"],
                    [[a.domain_id, a.org_path, a.domain_id == reg.identity.account] for a in accounts]))
 
@@ -126,8 +138,8 @@ def cmd_vpc_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_vpc_list(reg: Registry, args, out: Out) -> int:
-    vpcs = reg.list_vpcs()
-    out.emit({"vpcs": [v.to_dict() for v in vpcs]},
+    vpcs, total = _page(reg.list_vpcs(), args)
+    out.emit({"vpcs": [v.to_dict() for v in vpcs], "total_count": total},
              table(["name", "id", "cidr", "routetable"], [[v.name, v.id, v.cidr, v.routetable_id] for v in vpcs]))
 
 
@@ -166,8 +178,8 @@ def cmd_subnet_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_subnet_list(reg: Registry, args, out: Out) -> int:
-    subnets = reg.list_subnets(args.vpc)
-    out.emit({"subnets": [s.to_dict() for s in subnets]},
+    subnets, total = _page(reg.list_subnets(args.vpc), args)
+    out.emit({"subnets": [s.to_dict() for s in subnets], "total_count": total},
              table(["name", "id", "cidr", "gateway", "vpc_id"],
                    [[s.name, s.id, s.cidr, s.gateway_ip, s.vpc_id] for s in subnets]))
 
@@ -189,8 +201,8 @@ def cmd_service_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_service_list(reg: Registry, args, out: Out) -> int:
-    services = reg.list_services(args.name, args.id_, [parse_filter(t) for t in args.tag])
-    out.emit({"endpoint_services": [s.to_dict() for s in services], "total_count": len(services)},
+    services, total = _page(reg.list_services(args.name, args.id_, [parse_filter(t) for t in args.tag]), args)
+    out.emit({"endpoint_services": [s.to_dict() for s in services], "total_count": total},
              _services_table(services))
 
 
@@ -294,9 +306,9 @@ def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
-    endpoints = reg.list_endpoints(args.id_, args.service, [parse_filter(t) for t in args.tag])
-    out.emit({"endpoints": [e.to_dict() for e in endpoints], "total_count": len(endpoints)},
-             _endpoints_table(endpoints) if endpoints or not out.json else None)
+    endpoints, total = reg.endpoints_page(_paging(args), args.id_, args.service, [parse_filter(t) for t in args.tag])
+    out.emit_list("endpoints", (e.to_dict() for e in endpoints), total,
+                  lambda: _endpoints_table(endpoints) if endpoints or not out.json else None)
 
 
 def _endpoints_table(endpoints) -> str:

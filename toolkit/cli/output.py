@@ -61,6 +61,28 @@ class Out:
         elif text is not None:
             write(text)
 
+    def emit_list(self, key: str, items, total: int, text=None) -> None:
+        """A long list: the JSON form written item by item, byte for byte what `emit` writes for
+        {key: [...], "total_count": total}, without holding the whole text (issue 15)."""
+        if not self.json:
+            if text is not None:
+                write(text())
+            return
+        stream, first = sys.stdout, True
+        try:
+            stream.write(f'{{\n  "{key}": [')
+            for item in items:
+                stream.write(("\n" if first else ",\n") + "\n".join("    " + line for line in dump(item).splitlines()))
+                first = False
+            stream.write(("]" if first else "\n  ]") + f',\n  "total_count": {total}\n}}\n')
+            stream.flush()
+        except BrokenPipeError:
+            stdout_gone()
+        except OSError as exc:
+            from toolkit.errors import OutputError
+            raise OutputError(f"cannot write the output: {exc.strerror or exc}",
+                              fix="check where stdout goes (disk full?)") from None
+
     def note(self, message: str) -> None:
         """A side remark (warnings) for people: always stderr."""
         print(message, file=sys.stderr)

@@ -12,8 +12,8 @@ from toolkit import __version__
 
 FEATURES = [name for name in ("cmd_dns", "cmd_routes", "cmd_check", "cmd_lab", "cmd_tui", "cmd_cloud", "cmd_api")
             if importlib.util.find_spec(f"toolkit.cli.{name}") is not None]
-"""Feature modules that add their own commands: each has `add_commands(builder)` and
-`cmd_<noun>_<verb>(reg, args, out)` handlers, and imports nothing heavy at module level."""
+"""Feature modules that add their own commands: each has `add_commands(builder)` and the
+`(reg, args, out)` handlers toolkit.cli.handlers names, and imports nothing heavy at module level."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,7 +46,7 @@ class _Builder:
         """The verbs of each noun, so that a later function (or a feature module) can add to them."""
 
     def noun(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
-        """A noun with verbs; its handlers `cmd_<noun>_<verb>` live in `module`."""
+        """A noun with verbs; its handlers (named in toolkit.cli.handlers) live in `module`."""
         parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
         parser.set_defaults(handler_module=module)
         self.groups[name] = parser.add_subparsers(dest="verb", metavar="ACTION", required=True)
@@ -56,7 +56,7 @@ class _Builder:
         return group.add_parser(name, help=help_, parents=[self.shared], description=help_, aliases=list(aliases))
 
     def command(self, name: str, help_: str, module: str = "toolkit.cli.commands"):
-        """A command without verbs; its handler `cmd_<name>` lives in `module`."""
+        """A command without verbs; its handler (named in toolkit.cli.handlers) lives in `module`."""
         parser = self.nouns.add_parser(name, help=help_, parents=[self.shared], description=help_)
         parser.set_defaults(handler_module=module)
         return parser
@@ -96,7 +96,7 @@ def _state_commands(b: _Builder) -> None:
     p = b.verb(accounts, "create", "register an account")
     p.add_argument("domain_id")
     p.add_argument("--org-path", default="", help="organization path, e.g. o-1/r-2/ou-3")
-    b.verb(accounts, "list", "list accounts", aliases=("ls",))
+    _page_flags(b.verb(accounts, "list", "list accounts", aliases=("ls",)))
 
 
 def _network_commands(b: _Builder) -> None:
@@ -104,7 +104,7 @@ def _network_commands(b: _Builder) -> None:
     p = b.verb(vpc, "create", "create a VPC")
     p.add_argument("name")
     p.add_argument("--cidr", required=True)
-    b.verb(vpc, "list", "list VPCs", aliases=("ls",))
+    _page_flags(b.verb(vpc, "list", "list VPCs", aliases=("ls",)))
     b.verb(vpc, "show", "show a VPC").add_argument("ref", metavar="NAME|ID")
     b.verb(vpc, "delete", "delete a VPC and its empty subnets (V5)").add_argument("ref", metavar="NAME|ID")
     p = b.verb(vpc, "routes", "custom routes of a VPC (S11: never into 198.19.128.0/17); no flag: list")
@@ -116,10 +116,20 @@ def _network_commands(b: _Builder) -> None:
     p.add_argument("name")
     p.add_argument("--vpc", required=True)
     p.add_argument("--cidr", required=True)
-    b.verb(subnet, "list", "list subnets", aliases=("ls",)).add_argument("--vpc")
+    p = b.verb(subnet, "list", "list subnets", aliases=("ls",))
+    p.add_argument("--vpc")
+    _page_flags(p)
     p = b.verb(subnet, "delete", "delete a subnet (V5)")
     p.add_argument("ref", metavar="NAME|ID")
     p.add_argument("--vpc")
+
+
+def _page_flags(p) -> None:
+    """The API's paging contract (issue 15): the same four values as every list of the REST API."""
+    p.add_argument("--limit", type=int, metavar="N", help="at most N items (1-1000; default: all)")
+    p.add_argument("--offset", type=int, default=0, metavar="K", help="skip the first K items")
+    p.add_argument("--sort-key", default="", metavar="KEY", help="created_at, updated_at, id or name")
+    p.add_argument("--sort-dir", default="desc", choices=("asc", "desc"), help="with --sort-key (default desc)")
 
 
 def _tag_flags(p) -> None:
@@ -143,6 +153,7 @@ def _service_commands(b: _Builder) -> None:
     p.add_argument("--name", default="")
     p.add_argument("--id", dest="id_", default="")
     _tag_flags(p)
+    _page_flags(p)
     b.verb(svc, "show", "show a service").add_argument("ref", metavar="ID|NAME")
     b.verb(svc, "verify", "is there a service with this name? (E3)").add_argument("name")
     b.verb(svc, "delete", "delete a user service (S10)").add_argument("ref", metavar="ID|NAME")
@@ -189,6 +200,7 @@ def _endpoint_commands(b: _Builder) -> None:
     p.add_argument("--id", dest="id_", default="")
     p.add_argument("--service", default="")
     _tag_flags(p)
+    _page_flags(p)
     b.verb(ep, "show", "show an endpoint (E13)").add_argument("ref", metavar="ID")
     b.verb(ep, "delete", "delete an endpoint (E11)").add_argument("ref", metavar="ID")
     _tag_edit(b.verb(ep, "tag", "endpoint tags (T1–T4); no flag: list"), "ID")

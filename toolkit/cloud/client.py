@@ -75,11 +75,11 @@ class Cloud:
     def model(self, package: str, name: str):
         """A request or body class of the SDK (`model("vpcep", "ListEndpointsRequest")`)."""
         module = {"vpcep": "huaweicloudsdkvpcep.v1", "vpc": "huaweicloudsdkvpc.v2"}[package]
-        return getattr(importlib.import_module(module), name)
+        return getattr(_sdk(module), name)
 
     def call(self, what: str, operation: Callable, request, *, write: bool = False):
         """Run one SDK operation; retry what may pass on a second try; raise ours for the rest."""
-        exceptions = importlib.import_module("huaweicloudsdkcore.exceptions.exceptions")
+        exceptions = _sdk("huaweicloudsdkcore.exceptions.exceptions")
         attempt = 0
         while True:
             attempt += 1
@@ -104,7 +104,7 @@ class Cloud:
 
     def _client(self, key: str, module: str, name: str):
         if key not in self._clients:
-            self._clients[key] = self._build(getattr(importlib.import_module(module), name))
+            self._clients[key] = self._build(getattr(_sdk(module), name))
         return self._clients[key]
 
     def _build(self, client_class):
@@ -129,6 +129,15 @@ class Cloud:
             raise _unavailable("finding the project of the region", exc, self.target) from None
         except ValueError as exc:
             raise ConfigError(f"cloud client: {_plain(exc)}", rule="C1", fix="set [cloud] project_id") from None
+
+
+def _sdk(module: str):
+    """A module of the official SDK, or one line saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError:
+        raise ConfigError("the official Huawei Cloud SDK (huaweicloudsdkvpcep, huaweicloudsdkvpc) is not installed",
+                          rule="C1", fix="pip install 'vpcep-toolkit[cloud]'") from None
 
 
 def _plain(exc: Exception) -> str:

@@ -34,16 +34,16 @@ def short_name(service_name: str, service_id: str) -> str:
     return middle[1] if len(middle) == 2 else ""
 
 
-def service(item: dict, region: str) -> dict:
-    """An own endpoint service (ServiceList)."""
+def service(item: dict, region: str, owner: str = "") -> dict:
+    """An own endpoint service (ServiceList; the details answer names no domain_id: `owner` then)."""
     doc = {
         "id": item["id"], "service_name": item["service_name"], "service_type": item["service_type"],
         "server_type": item.get("server_type"), "port_id": item.get("port_id"), "vpc_id": item.get("vpc_id"),
         "approval_enabled": bool(item.get("approval_enabled")),
         "ports": [_port(p) for p in item.get("ports") or []], "tags": _tags(item),
         "description": item.get("description") or "", "status": item.get("status") or "available",
-        "connection_count": 0, "domain_id": item["domain_id"], "project_id": item.get("project_id") or "",
-        "region": region, "created_at": stamp(item.get("created_at")), "updated_at": stamp(item.get("updated_at")),
+        "connection_count": 0, "domain_id": item.get("domain_id") or owner,
+        "project_id": item.get("project_id") or "", "region": region, "created_at": stamp(item.get("created_at")), "updated_at": stamp(item.get("updated_at")),
         "builtin": False, "short_name": short_name(item["service_name"], item["id"]),
     }
     return _checked(EndpointService, doc)

@@ -16,6 +16,9 @@ from toolkit.errors import CloudUnavailable
 PAGE = 500
 """Items per page (the API's maximum limit is 1000)."""
 
+LAST_PULL = "cloud_last_pull"
+"""The state's meta key for the last pull: time, endpoint, account, project, request and change counts."""
+
 TABLES = ("accounts", "vpcs", "subnets", "services", "endpoints", "whitelist", "connection_notes", "quotas")
 """The state tables a pull fills, in the order their documents refer to each other."""
 

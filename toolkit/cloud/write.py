@@ -93,7 +93,7 @@ def read_service(cloud: Cloud, snap: Snapshot, service_id: str) -> dict | None:
     """The service as the cloud has it now, with its connections and whitelist, into `snap`."""
     request = cloud.model("vpcep", "ListServiceDetailsRequest")(vpc_endpoint_service_id=service_id)
     svc = mapping.service(_answer(cloud, "reading the service", cloud.vpcep().list_service_details, request),
-                          cloud.target.region)
+                          cloud.target.region, snap.account)
     snap.add("services", svc)
     service_children(cloud, snap, svc)
     return svc

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
+import secrets
+import struct
+import time
 from dataclasses import dataclass, field
 
 from toolkit.dnsserver import wire
@@ -14,6 +18,7 @@ from toolkit.dnsserver.wire import BadQuery, Drop, Query
 from toolkit.errors import ConfigError, UpstreamError
 
 FOREVER = math.inf
+NOTHING = Answer(Rcode.NOERROR, False, (0, 0, 0), b"")  # RD=0 for a name we do not hold and have not cached
 DENY, QUERY, RECURSE = 0, 1, 2
 META_TYPES = frozenset(map(int, (Qtype.OPT, Qtype.TSIG, Qtype.TKEY)))  # never a question
 XFR_TYPES = frozenset(map(int, (Qtype.AXFR, Qtype.IXFR)))
@@ -66,13 +71,37 @@ class Outcome:
     until: float = 0.0
 
 
+class Cookies:
+    """RFC 7873 server cookies in the RFC 9018 layout: version 1, 3 reserved bytes, a timestamp and a keyed hash.
+
+    The hash (BLAKE2b-64 under a secret made at start) covers the client cookie, the first 8 bytes and the
+    client's address. Cookies are not enforced (no BADCOOKIE): a client without a valid one is answered
+    as usual and gets a fresh one (RFC 7873 §5.2.3, §5.2.4).
+    """
+
+    def __init__(self, secret: bytes | None = None, now=time.time) -> None:
+        self.secret, self.now = secret or secrets.token_bytes(16), now
+
+    def option(self, client_cookie: bytes, ip: str) -> bytes:
+        head = b"\x01\x00\x00\x00" + struct.pack("!I", int(self.now()) & 0xFFFFFFFF)
+        digest = hashlib.blake2b(client_cookie[:8] + head + ip.encode(), key=self.secret, digest_size=8).digest()
+        return wire.edns_option(wire.COOKIE, client_cookie[:8] + head + digest)
+
+
+COOKIE_REUSE = 60.0  # seconds a cached reply may keep the server cookie it was made with
+
+
 class Chain:
     """Answers one packet: sync for what we hold, a coroutine when a forwarder must be asked."""
 
     def __init__(self, live, acl: Acl, routes: Routes, obs_routes: list[Upstream] | None,
-                 forwarder: Forwarder, xfr, clock) -> None:
+                 forwarder: Forwarder, xfr, clock, nsid: bytes = b"", cookies: Cookies | None = None) -> None:
         self.live, self.acl, self.routes, self.obs_routes = live, acl, routes, obs_routes
         self.forwarder, self.xfr, self.clock = forwarder, xfr, clock
+        if len(nsid) > 255:
+            raise ConfigError(f"[dns] nsid is {len(nsid)} bytes", rule="dns", fix="give at most 255 bytes")
+        self.nsid = wire.edns_option(wire.NSID, nsid) if nsid else b""  # RFC 5001: only when configured
+        self.cookies = cookies or Cookies()
 
     def handle(self, data: bytes, ip: str, tcp: bool):
         """An Outcome, or a coroutine giving one."""
@@ -82,17 +111,37 @@ class Chain:
             return Outcome(None)
         except BadQuery as bad:
             return Outcome(wire.error_reply(bad.query, bad.rcode) if bad.query else None)
+        edns = query.edns
+        if edns is not None and (edns.cookie is not None or edns.nsid):
+            self._options(edns, ip)
         level = self.acl.classify(ip)  # the first handler: outside allow_query is REFUSED
         if level == DENY:
             return Outcome(wire.error_reply(query, Rcode.REFUSED))
         try:
-            return self._checked(query, data, level, ip, tcp)
+            outcome = self._checked(query, data, level, ip, tcp)
         except BadQuery as bad:
             return Outcome(wire.error_reply(query, bad.rcode, ra=level == RECURSE))
+        if edns is not None and edns.cookie is not None:
+            if isinstance(outcome, Outcome):
+                outcome.until = min(outcome.until, self.clock() + COOKIE_REUSE)
+            else:
+                outcome = self._capped(outcome)
+        return outcome
+
+    def _options(self, edns, ip: str) -> None:
+        """The reply's COOKIE (the client's, and ours for this address) and NSID when asked and configured."""
+        options = self.cookies.option(edns.cookie, ip) if edns.cookie is not None else b""
+        edns.reply_options = options + (self.nsid if edns.nsid else b"")
+
+    async def _capped(self, pending) -> Outcome:
+        outcome = await pending
+        outcome.until = min(outcome.until, self.clock() + COOKIE_REUSE)
+        return outcome
 
     def _checked(self, query: Query, data: bytes, level: int, ip: str, tcp: bool):
+        signed = False
         if query.extra:
-            query.edns = self.xfr.inspect(data)[0]
+            query.edns, signed = self.xfr.inspect(data)
         if query.edns is not None and query.edns.version != 0:
             query.edns.version = 0
             raise BadQuery(Rcode.BADVERS)
@@ -101,12 +150,31 @@ class Chain:
         if query.qclass != Qclass.IN:
             raise BadQuery(Rcode.REFUSED)  # CHAOS version.bind and friends: no version leak
         if query.qtype in XFR_TYPES:
-            if not tcp:
+            if not tcp and query.qtype != Qtype.IXFR:  # IXFR may come over UDP (RFC 1995 §2)
                 raise BadQuery(Rcode.FORMERR)
-            return Outcome(self.xfr.transfer(query, data, ip, self.live.snapshot))
+            return Outcome(self.xfr.transfer(query, data, ip, self.live.snapshot, tcp))
         if query.qtype in META_TYPES:
             raise BadQuery(Rcode.FORMERR)
+        if signed:
+            return self._signed(query, data, level, tcp)
         return self._resolve(query, level, tcp)
+
+    def _signed(self, query: Query, data: bytes, level: int, tcp: bool):
+        """A TSIG-signed query (a secondary's SOA refresh): NOTAUTH for a bad key or signature, else a signed reply."""
+        request = self.xfr.verify(query, data)
+        if isinstance(request, bytes):
+            return Outcome(request)
+        try:
+            result = self._resolve(query, level, tcp)
+        except BadQuery as bad:
+            result = Outcome(wire.error_reply(query, bad.rcode, ra=level == RECURSE))
+        if isinstance(result, Outcome):
+            return Outcome(result.reply and self.xfr.sign(request, result.reply))  # never cached: the MAC is per query
+
+        async def later() -> Outcome:
+            outcome = await result
+            return Outcome(outcome.reply and self.xfr.sign(request, outcome.reply))
+        return later()
 
     def _resolve(self, query: Query, level: int, tcp: bool):
         """The handlers in their fixed order; each answers (an Outcome or a coroutine) or passes on (None)."""
@@ -129,7 +197,11 @@ class Chain:
         return self._send(query, obs.lookup(query.qtype), FOREVER, level, tcp)
 
     def _forwarding(self, query: Query, level: int, tcp: bool):
-        """Forward zones, OBS forwarders, default forwarders; only for allow_recursion clients (RFC 5358)."""
+        """Forward zones, OBS forwarders, default forwarders; only for allow_recursion clients (RFC 5358).
+
+        RD=0 is never recursed: a cached answer is given as BIND gives it, else NOERROR with nothing
+        (BIND adds an upward referral to the root; we hold no root hints) that no one may cache.
+        """
         if level != RECURSE:
             raise BadQuery(Rcode.REFUSED)
         upstreams = self.obs_routes if self._is_obs(query.key) else self.routes.for_name(query.key)
@@ -139,6 +211,8 @@ class Chain:
         cached = self.forwarder.cache.get((query.key, query.qtype, query.qclass), now)
         if cached is not None:  # a cache hit needs no coroutine
             return self._send(query, *render(cached, query.key, query.qtype, now), level, tcp)
+        if not query.flags & wire.RD:
+            return self._send(query, NOTHING, 0.0, level, tcp)
         return self._forward(query, upstreams, tcp)
 
     def _is_obs(self, key: bytes) -> bool:
@@ -157,6 +231,8 @@ class Chain:
     def _send(query: Query, answer: Answer, until: float, level: int, tcp: bool) -> Outcome:
         flags = wire.reply_flags(query, answer.rcode, aa=answer.aa, ra=level == RECURSE)
         reply = wire.assemble(query, flags, answer.counts, answer.body)
+        if not tcp and len(reply) > query.limit() and answer.trimmed is not None:  # drop the optional additional
+            reply = wire.assemble(query, flags, answer.trimmed.counts, answer.trimmed.body)
         if not tcp and len(reply) > query.limit():
             reply = wire.truncated(query, flags)
         return Outcome(reply, until)

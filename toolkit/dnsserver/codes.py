@@ -14,6 +14,7 @@ class Rcode(IntEnum):
     NXDOMAIN = 3
     NOTIMP = 4
     REFUSED = 5
+    YXDOMAIN = 6
     NOTAUTH = 9
     BADVERS = 16
 
@@ -39,6 +40,8 @@ class Qtype(IntEnum):
     NS = 2
     CNAME = 5
     SOA = 6
+    DNAME = 39
+    DS = 43
     AAAA = 28
     OPT = 41
     TKEY = 249

@@ -13,6 +13,7 @@ from dnslib import QTYPE, RR, DNSRecord
 from toolkit.dnsserver.answers import Answer, pack_body
 from toolkit.dnsserver.codes import Rcode
 from toolkit.dnsserver.wire import HEADER, QR, RD, TC, opt_record, Edns, wire_to_text
+from toolkit.config import host_port
 from toolkit.errors import ConfigError, UpstreamError
 
 MAX_TTL = 86400
@@ -31,9 +32,9 @@ class Upstream:
 
     @classmethod
     def parse(cls, text: str) -> "Upstream":
-        host, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "53")
         try:
-            return cls(host or text, int(port or 53))
+            host, port = host_port(text)
+            return cls(host or text, port)
         except ValueError:
             raise ConfigError(f"forwarder {text!r} is not IP[:PORT]", fix="e.g. 10.0.0.53 or 127.0.0.1:5300") from None
 

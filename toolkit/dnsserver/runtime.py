@@ -14,7 +14,7 @@ from toolkit.dnsserver.live import Live, check_obs
 from toolkit.dnsserver.server import DnsServer, Limits
 from toolkit.dnsserver.source import ZoneSource
 from toolkit.dnsserver.wire import name_to_wire
-from toolkit.dnsserver.xfr import Transfers, keyring_from, send_notify
+from toolkit.dnsserver.xfr import Peer, Transfers, keyring_from, send_notify
 from toolkit.dnsserver.zones import load_static, private_origin
 from toolkit.errors import ConfigError
 
@@ -33,17 +33,15 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     reuse_port: bool = False
     batched_udp: bool = True
+    record_serials: bool = True  # False for `dns records`: read the state, never write it
 
 
 def parse_listen(text: str) -> tuple[str, int]:
     """ADDR:PORT, [v6]:PORT or a bare ADDR (port 53)."""
-    host, port = text, "53"
-    if text.startswith("["):
-        host, _, port = text[1:].partition("]:")
-    elif text.count(":") == 1:
-        host, port = text.split(":")
+    from toolkit.config import host_port
+
     try:
-        return host, int(port)
+        return host_port(text)
     except ValueError:
         raise ConfigError(f"listen address {text!r} is not ADDR:PORT", fix="e.g. 127.0.0.1:5353") from None
 
@@ -58,12 +56,14 @@ class Service:
         self.listen = [parse_listen(item) for item in (self.options.listen or dns.listen)]
         origin = private_origin(dns.name_template, registry.identity)
         static = load_static(self._zones_dir(dns), skip={origin})
-        self.live = Live(registry, settings, static, _ns_address(self.listen[0][0]))
-        self.notify = [Upstream.parse(item) for item in dns.notify]
+        self.live = Live(registry, settings, static, _ns_address(self.listen[0][0]), self.options.record_serials)
+        self.keyring = keyring_from(dns.tsig_keys)
+        self.notify = [Peer.parse(item, self.keyring) for item in dns.notify]
         self.forwarder = Forwarder(self.options.policy)
         self.chain = Chain(self.live, Acl(dns.allow_query, dns.allow_recursion), _routes(dns, self.options),
-                           _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, keyring_from(dns.tsig_keys)),
-                           clock=lambda: asyncio.get_running_loop().time())
+                           _obs_routes(settings.obs), self.forwarder, Transfers(dns.allow_transfer, self.keyring,
+                                                          self.live.journal.deltas),
+                           clock=lambda: asyncio.get_running_loop().time(), nsid=dns.nsid.encode())
         self.server = DnsServer(self.chain, self.options.limits, self.options.batched_udp)
         self.watcher: asyncio.Task | None = None
         self.notified: list = []
@@ -77,6 +77,9 @@ class Service:
     async def start(self) -> list[tuple[str, int]]:
         bound = await self.server.start(self.listen, self.options.reuse_port)
         self.watcher = asyncio.get_running_loop().create_task(self._watch())
+        if self.live.moved and self.notify:  # changed while we were down: secondaries should not wait a refresh
+            log.info("serial moved while down: %s", ", ".join(f"{z.origin} serial {z.serial}" for z in self.live.moved))
+            self.server._spawn(self._notify(self.live.moved))
         return bound
 
     async def close(self) -> None:
@@ -98,7 +101,7 @@ class Service:
                     self.server._spawn(self._notify(changed))
 
     async def _notify(self, zones) -> None:
-        self.notified.append(await send_notify(zones, self.notify))
+        self.notified.append(await send_notify(zones, self.notify, self.keyring))
 
 
 def _ns_address(host: str) -> str:

@@ -11,6 +11,8 @@ HEADER = struct.Struct("!6H")
 OPT_FIXED = struct.Struct("!HHBBHH")  # type, udp size, ext rcode, version, flags, rdlen (owner is the root byte)
 OUR_UDP_SIZE = 1232
 MIN_UDP = 512
+OPTION = struct.Struct("!HH")
+NSID, COOKIE = 3, 10  # EDNS option codes (RFC 5001, RFC 7873)
 QR, AA, TC, RD, RA, CD = (int(flag) for flag in (Flag.QR, Flag.AA, Flag.TC, Flag.RD, Flag.RA, Flag.CD))
 """Plain ints for the hot path (an IntFlag's operators build a new enum member each time)."""
 
@@ -29,11 +31,17 @@ class BadQuery(Exception):
 
 @dataclass(slots=True)
 class Edns:
-    """The client's OPT record: what it can receive and whether it asked for DNSSEC records."""
+    """The client's OPT record: what it can receive, DO, and the options we act on.
+
+    `reply_options` are the options our OPT carries back (a COOKIE, an NSID), set by the chain.
+    """
 
     udp_size: int
     version: int
     do: bool
+    cookie: bytes | None = None
+    nsid: bool = False
+    reply_options: bytes = b""
 
 
 @dataclass(slots=True)
@@ -55,8 +63,8 @@ class Query:
         return (self.flags >> 11) & 0xF
 
     def limit(self) -> int:
-        """The largest UDP reply this client accepts (RFC 6891 §6.2.5)."""
-        return MIN_UDP if self.edns is None else max(MIN_UDP, min(self.edns.udp_size, 65535))
+        """The largest UDP reply: the lesser of the client's EDNS size and the 1232 we advertise (RFC 6891 §6.2.5)."""
+        return MIN_UDP if self.edns is None else max(MIN_UDP, min(self.edns.udp_size, OUR_UDP_SIZE))
 
 
 def read_name(data: bytes, offset: int) -> int:
@@ -101,6 +109,9 @@ def parse(data: bytes) -> Query:
     rest = end + 4
     if an == ns == 0 and ar == 1 and _lone_opt(data, rest):
         query.edns = _edns(data, rest + 1)
+        if query.edns is None:  # options that do not parse, or a cookie of a wrong length (RFC 7873 §5.2.2)
+            query.edns = Edns(OUR_UDP_SIZE, 0, False)
+            raise BadQuery(Rcode.FORMERR, query)
     elif an or ns or ar:
         query.extra = True
     return query
@@ -118,16 +129,39 @@ def _lone_opt(data: bytes, offset: int) -> bool:
     return rtype == Qtype.OPT and offset + 11 + rdlen == len(data)
 
 
-def _edns(data: bytes, offset: int) -> Edns:
-    _, size, _, version, flags, _ = OPT_FIXED.unpack_from(data, offset)
-    return Edns(size, version, bool(flags & DO_BIT))
+def _edns(data: bytes, offset: int) -> Edns | None:
+    """The OPT's fixed part and options; None when the options are malformed."""
+    _, size, _, version, flags, rdlen = OPT_FIXED.unpack_from(data, offset)
+    edns = Edns(size, version, bool(flags & DO_BIT))
+    at, end = offset + OPT_FIXED.size, offset + OPT_FIXED.size + rdlen
+    while at < end:
+        if end - at < OPTION.size:
+            return None
+        code, length = OPTION.unpack_from(data, at)
+        value = data[at + 4:at + 4 + length]
+        at += 4 + length
+        if at > end:
+            return None
+        if code == COOKIE:
+            if not (length == 8 or 16 <= length <= 40) or edns.cookie is not None:
+                return None  # a client cookie is 8 bytes, a server cookie 8 to 32 more
+            edns.cookie = value
+        elif code == NSID:
+            edns.nsid = True
+    return edns
+
+
+def edns_option(code: int, value: bytes) -> bytes:
+    return OPTION.pack(code, len(value)) + value
 
 
 def opt_record(edns: Edns | None, ext_rcode: int = 0) -> bytes:
-    """Our OPT: UDP size 1232, version 0, DO echoed, no options; empty when the client sent none."""
+    """Our OPT: UDP size 1232, version 0, DO echoed, the reply's options; empty when the client sent none."""
     if edns is None:
         return b""
-    return b"\x00" + OPT_FIXED.pack(Qtype.OPT, OUR_UDP_SIZE, ext_rcode, 0, DO_BIT if edns.do else 0, 0)
+    options = edns.reply_options
+    return b"\x00" + OPT_FIXED.pack(Qtype.OPT, OUR_UDP_SIZE, ext_rcode, 0, DO_BIT if edns.do else 0,
+                                    len(options)) + options
 
 
 def reply_flags(query: Query, rcode: int, *, aa: bool = False, ra: bool = False, tc: bool = False) -> int:
@@ -137,10 +171,16 @@ def reply_flags(query: Query, rcode: int, *, aa: bool = False, ra: bool = False,
 
 
 def error_reply(query: Query, rcode: int, ra: bool = False) -> bytes:
-    """Header, the question when there is one, and OPT (with BADVERS's upper bits) when the client sent EDNS."""
+    """Header, the question when there is one, and OPT (with BADVERS's upper bits) when the client sent EDNS.
+
+    NOTIMP for an opcode we do not know copies only the opcode: RD and CD mean nothing outside QUERY.
+    """
     opt = opt_record(query.edns, rcode >> 4)
     qd = 1 if query.question else 0
-    header = HEADER.pack(query.id, reply_flags(query, rcode, ra=ra), qd, 0, 0, 1 if opt else 0)
+    flags = reply_flags(query, rcode, ra=ra)
+    if rcode == Rcode.NOTIMP:
+        flags &= ~(RD | CD)
+    header = HEADER.pack(query.id, flags, qd, 0, 0, 1 if opt else 0)
     return header + query.question + opt
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import secrets
 import struct
+from dataclasses import dataclass
 
-from dnslib import QTYPE, DNSHeader, DNSQuestion, DNSRecord
+from dnslib import QTYPE, DNSRecord
 
 from toolkit.dnsserver import wire
 from toolkit.dnsserver.forward import Upstream, udp_exchange
 from toolkit.dnsserver.codes import Qtype, Rcode
 from toolkit.dnsserver.wire import BadQuery, Edns, Query
+from toolkit.dnsserver.zones import serial_gt
 from toolkit.errors import ConfigError
 
 log = logging.getLogger("vpcep.dns")
@@ -42,8 +43,9 @@ def keyring_from(settings_keys: dict) -> dict:
 class Transfers:
     """Who may transfer which zone, checked by address (CIDR) or TSIG key name; never acts on NOTIFY/UPDATE."""
 
-    def __init__(self, allow_transfer, keyring: dict) -> None:
+    def __init__(self, allow_transfer, keyring: dict, journal=None) -> None:
         self.keyring = keyring
+        self.journal = journal or (lambda origin, since: None)  # Live.journal.deltas
         self.networks, self.key_names = [], set()
         for entry in allow_transfer:
             try:
@@ -80,8 +82,8 @@ class Transfers:
             return signed
         return wire.error_reply(query, Rcode.REFUSED) if signed is None else self._signed_reply(signed, Rcode.REFUSED)
 
-    def transfer(self, query: Query, data: bytes, ip: str, snapshot) -> bytes | list[bytes]:
-        """AXFR (and IXFR, answered in AXFR form) of one of our zones to an allowed client."""
+    def transfer(self, query: Query, data: bytes, ip: str, snapshot, tcp: bool = True) -> bytes | list[bytes]:
+        """AXFR, or IXFR (RFC 1995: deltas from the journal, one SOA when current, AXFR form when not journalled)."""
         signed = self._verify(query, data)
         if isinstance(signed, bytes):
             return signed
@@ -94,8 +96,59 @@ class Transfers:
         import dns.message
 
         request = signed if signed is not None else dns.message.from_wire(data)
+        if query.qtype == Qtype.IXFR:
+            return self._ixfr(request, zone, ip, query.limit() if not tcp else 0)
         log.info("transfer of %s serial %d to %s", zone.origin, zone.serial, ip)
         return self._axfr(request, zone)
+
+    def verify(self, query: Query, data: bytes):
+        """An ordinary signed query: the verified dnspython message, or the NOTAUTH reply bytes (RFC 8945 §5.2)."""
+        return self._verify(query, data)
+
+    @staticmethod
+    def sign(request, reply: bytes) -> bytes:
+        """Our reply to a signed query, signed with the same key over the request's MAC (RFC 8945 §5.3)."""
+        import dns.message
+
+        response = dns.message.from_wire(reply)
+        response.use_tsig(request.keyring, request.keyname, algorithm=request.keyalgorithm)
+        response.request_mac = request.mac
+        return response.to_wire(max_size=65535)
+
+    def _ixfr(self, request, zone, ip: str, udp_limit: int) -> bytes | list[bytes]:
+        import dns.exception
+        import dns.rdatatype
+
+        soas = [rrset for rrset in request.authority if rrset.rdtype == dns.rdatatype.SOA]
+        if not soas:
+            raise BadQuery(Rcode.FORMERR)  # RFC 1995 §3: the client's SOA is in the authority section
+        theirs = soas[0][0].serial
+        current = [_rrset_of(zone.soa)]
+        if not serial_gt(zone.serial, theirs):  # current (or ahead of us): one SOA (RFC 1995 §2)
+            log.info("IXFR of %s to %s: serial %d is current", zone.origin, ip, theirs)
+            return self._messages(request, current, udp_limit)[0]
+        deltas = self.journal(zone.origin, theirs)
+        if not deltas or deltas[-1][1] != zone.serial or any(a[1] != b[0] for a, b in zip(deltas, deltas[1:])):
+            if udp_limit:  # over UDP: one SOA tells the client to ask again over TCP
+                return self._messages(request, current, udp_limit)[0]
+            log.info("IXFR of %s to %s: serial %d not in the journal, full transfer of %d", zone.origin, ip, theirs,
+                     zone.serial)
+            return self._axfr(request, zone)
+        rrsets = list(current)
+        for old, new, removed, added in deltas:
+            rrsets.append(_rrset_of(zone.with_serial(old).soa))
+            rrsets += [_rrset_from_line(line) for line in removed]
+            rrsets.append(_rrset_of(zone.with_serial(new).soa))
+            rrsets += [_rrset_from_line(line) for line in added]
+        rrsets.append(current[0])
+        log.info("IXFR of %s to %s: %d deltas from %d to %d (%d records)", zone.origin, ip, len(deltas), theirs,
+                 zone.serial, len(rrsets))
+        if udp_limit:
+            try:
+                return self._messages(request, rrsets, udp_limit)[0]
+            except dns.exception.TooBig:
+                return self._messages(request, current, udp_limit)[0]
+        return self._messages(request, rrsets, 0)
 
     def _allowed(self, ip: str, signed) -> bool:
         if signed is not None and signed.keyname.to_text().lower() in self.key_names:
@@ -117,7 +170,9 @@ class Transfers:
             return self._tsig_error(query, data, BADKEY)
         except dns.tsig.BadTime:
             return self._tsig_error(query, data, BADTIME)
-        except (dns.tsig.BadSignature, dns.tsig.BadAlgorithm, dns.tsig.PeerError):
+        except (dns.tsig.BadKey, dns.tsig.BadAlgorithm):  # a known name with another algorithm: BADKEY (RFC 8945 §5.2)
+            return self._tsig_error(query, data, BADKEY)
+        except (dns.tsig.BadSignature, dns.tsig.PeerError):
             return self._tsig_error(query, data, BADSIG)
         except dns.exception.DNSException:
             raise BadQuery(Rcode.FORMERR) from None
@@ -150,15 +205,23 @@ class Transfers:
         import dns.message
 
         records = self._as_dnspython(zone)
-        rrsets = [records[0]] + records[1:] + [records[0]]
+        return self._messages(request, [records[0]] + records[1:] + [records[0]], 0)
+
+    @staticmethod
+    def _messages(request, rrsets: list, udp_limit: int) -> list[bytes]:
+        """The rrsets in messages of CHUNK records (one message within udp_limit over UDP), signed as asked."""
+        import dns.flags
+        import dns.message
+
         messages, ctx = [], None
-        for start in range(0, len(rrsets), CHUNK):
+        step = len(rrsets) if udp_limit else CHUNK
+        for start in range(0, len(rrsets), step):
             response = dns.message.make_response(request)
             response.flags |= dns.flags.AA
-            response.answer = rrsets[start:start + CHUNK]
+            response.answer = rrsets[start:start + step]
             if start:
                 response.question = []
-            messages.append(response.to_wire(multi=True, tsig_ctx=ctx, max_size=65535))
+            messages.append(response.to_wire(multi=not udp_limit, tsig_ctx=ctx, max_size=udp_limit or 65535))
             ctx = getattr(response, "tsig_ctx", None)
         return messages
 
@@ -172,23 +235,87 @@ class Transfers:
         return self._dnspython_zones[key]
 
 
-async def send_notify(zones, targets: list[Upstream], tries: int = 3, timeout: float = 1.0) -> dict[str, bool]:
-    """RFC 1996: tell each secondary that each zone changed; retried until it answers or tries run out."""
-    jobs = {f"{zone.origin}@{up.host}:{up.port}": _notify_one(zone, up, tries, timeout) for zone in zones for up in targets}
+def _rrset_of(rr):
+    import dns.rrset
+
+    return dns.rrset.from_text(str(rr.rname), rr.ttl, "IN", QTYPE.get(rr.rtype), rr.rdata.toZone())
+
+
+def _rrset_from_line(line: str):
+    """A journal line (`name ttl IN TYPE data`) as a dnspython rrset."""
+    import dns.rrset
+
+    name, ttl, _, rtype, data = line.split(" ", 4)
+    return dns.rrset.from_text(name, int(ttl), "IN", rtype, data)
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A secondary to NOTIFY: `IP[:PORT]`, or `IP[:PORT] key NAME` to sign with a [dns] tsig_keys key."""
+
+    upstream: Upstream
+    key: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, keyring: dict) -> "Peer":
+        address, _, rest = text.strip().partition(" ")
+        words = rest.split()
+        if words and (len(words) != 2 or words[0] != "key"):
+            raise ConfigError(f"[dns] notify entry {text!r} is not IP[:PORT] [key NAME]", fix='e.g. "10.0.0.2:53 key xfr-key"')
+        key = words[1].rstrip(".").lower() + "." if words else None
+        if key is not None and key not in {name.to_text().lower() for name in keyring}:
+            raise ConfigError(f"[dns] notify names an unknown TSIG key {words[1]!r}", fix="add it to [dns] tsig_keys")
+        return cls(Upstream.parse(address), key)
+
+
+async def send_notify(zones, targets: list, keyring: dict | None = None, tries: int = 4, timeout: float = 1.0,
+                      backoff: float = 0.25) -> dict[str, bool]:
+    """RFC 1996: tell each secondary that each zone changed; retried with backoff until it answers NOERROR."""
+    peers = [target if isinstance(target, Peer) else Peer(target) for target in targets]
+    jobs = {f"{zone.origin}@{peer.upstream.host}:{peer.upstream.port}":
+            _notify_one(zone, peer, keyring or {}, tries, timeout, backoff) for zone in zones for peer in peers}
     results = await asyncio.gather(*jobs.values())
     return dict(zip(jobs, results))
 
 
-async def _notify_one(zone, upstream: Upstream, tries: int, timeout: float) -> bool:
-    for _ in range(tries):
-        qid = secrets.randbits(16)
-        record = DNSRecord(DNSHeader(id=qid, opcode=4, aa=1), q=DNSQuestion(zone.origin, QTYPE.SOA))
-        record.add_answer(zone.soa)
+async def _notify_one(zone, peer: Peer, keyring: dict, tries: int, timeout: float, backoff: float) -> bool:
+    """One NOTIFY (signed for a keyed peer); a send error, no answer, a bad signature or an rcode other than
+    NOERROR (NOTAUTH from a keyed ACL, say) is a failure: logged with its reason and tried again after a pause."""
+    import dns.exception
+    import dns.flags
+    import dns.message
+    import dns.opcode
+    import dns.rcode
+
+    upstream, reason = peer.upstream, "no answer"
+    for attempt in range(tries):
+        if attempt:
+            await asyncio.sleep(backoff * 2 ** (attempt - 1))
+        message = dns.message.make_query(zone.origin, "SOA")
+        message.flags = dns.flags.AA
+        message.set_opcode(dns.opcode.NOTIFY)
+        message.answer.append(_rrset_of(zone.soa))
+        if peer.key is not None:
+            message.use_tsig(keyring, peer.key)
+        data = message.to_wire()
         question = wire.name_to_wire(zone.origin) + struct.pack("!HH", QTYPE.SOA, 1)
         try:
-            await asyncio.wait_for(udp_exchange(upstream, record.pack(), qid, question), timeout)
-            return True
-        except (asyncio.TimeoutError, OSError):
-            continue
-    log.warning("NOTIFY of %s to %s:%d got no answer", zone.origin, upstream.host, upstream.port)
+            raw = await asyncio.wait_for(udp_exchange(upstream, data, message.id, question), timeout)
+            reply = dns.message.from_wire(raw, keyring=keyring if peer.key else None, request_mac=message.mac or b"")
+        except asyncio.TimeoutError:
+            reason = f"no answer within {timeout:g} s"
+        except OSError as exc:
+            reason = f"send error: {exc.strerror or exc}"
+        except dns.exception.DNSException as exc:
+            reason = f"bad reply: {type(exc).__name__}"
+        else:
+            if reply.rcode() == dns.rcode.NOERROR:
+                log.info("NOTIFY of %s serial %d to %s:%d acknowledged", zone.origin, zone.serial, upstream.host,
+                         upstream.port)
+                return True
+            reason = f"answered {dns.rcode.to_text(reply.rcode())}"
+        log.info("NOTIFY of %s to %s:%d, try %d of %d: %s", zone.origin, upstream.host, upstream.port, attempt + 1,
+                 tries, reason)
+    log.warning("NOTIFY of %s serial %d to %s:%d failed: %s", zone.origin, zone.serial, upstream.host, upstream.port,
+                reason)
     return False

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
 from dnslib import AAAA, NS, QTYPE, RD, RR, SOA, A, DNSLabel
 
-from toolkit.errors import ZoneError
+from toolkit.errors import ConfigError, ZoneError
 
 REFRESH, RETRY, EXPIRE, NEGATIVE_TTL = 3600, 600, 1209600, 60
+_PLAIN = re.compile(rb"[A-Za-z0-9_*-]+")  # labels written as they are in a master file
 SERIAL_MOD = 1 << 32
 
 
@@ -35,6 +37,10 @@ class Zone:
         return tuple(sorted((str(rr.rname).lower(), rr.rtype, rr.rdata.toZone())
                             for rr in self.records if rr.rtype != QTYPE.SOA))
 
+    def lines(self) -> list[str]:
+        """Its records apart from the SOA as zone-file lines, sorted: what the serial journal stores."""
+        return sorted(_line(rr) for rr in self.records if rr.rtype != QTYPE.SOA)
+
     def with_serial(self, serial: int) -> "Zone":
         soa = self.soa
         times = (serial, *soa.rdata.times[1:])
@@ -45,8 +51,32 @@ class Zone:
         """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
         lines = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep",
                  f"$ORIGIN {self.origin}", f"$TTL {self.soa.ttl}"]
-        lines += [f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}" for rr in self.records]
+        lines += [_line(rr) for rr in self.records]
         return "\n".join(lines) + "\n"
+
+
+def _line(rr: RR) -> str:
+    """One record in master-file form; names with dots, spaces or other specials inside a label escaped."""
+    names = [rr.rname] + [value for value in vars(rr.rdata).values() if isinstance(value, DNSLabel)]
+    if all(_PLAIN.fullmatch(part) for name in names for part in name.label):
+        return f"{rr.rname} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rr.rdata.toZone()}"
+    name, rdata = to_dnspython(rr)
+    return f"{name.to_text()} {rr.ttl} IN {QTYPE.get(rr.rtype)} {rdata.to_text()}"
+
+
+def to_dnspython(rr: RR):
+    """A dnslib record as dnspython's (name, rdata), through the wire: escaped labels stay intact."""
+    import dns.name
+    import dns.rdata
+    import dns.rdataclass
+    from dnslib import DNSBuffer
+
+    buffer = DNSBuffer()
+    rr.pack(buffer)
+    data = bytes(buffer.data)
+    name, offset = dns.name.from_wire(data, 0)
+    rdlen = int.from_bytes(data[offset + 8:offset + 10], "big")
+    return name, dns.rdata.from_wire(dns.rdataclass.IN, rr.rtype, data, offset + 10, rdlen)
 
 
 def serial_gt(a: int, b: int) -> bool:
@@ -73,7 +103,24 @@ def private_origin(template: str, identity) -> str:
     except (KeyError, IndexError, ValueError) as exc:
         raise ZoneError(f"dns name_template {template!r} has an unknown field {exc}", rule="E5",
                         fix="use {endpoint_id}, {region}, {domain}, {account}, {project}") from None
-    return absolute(suffix)
+    origin = absolute(suffix)
+    problem = _name_problem(origin)
+    if problem:
+        raise ConfigError(f"[dns] name_template {template!r} gives the zone {origin!r}: {problem}", rule="E5",
+                          fix='give dot-separated labels, e.g. "{endpoint_id}.vpcep.{region}.{domain}"')
+    return origin
+
+
+def _name_problem(name: str) -> str:
+    """Why a zone name cannot be served ('' when it can): empty labels, long labels or names, non-ASCII."""
+    labels = name[:-1].split(".")
+    if name == "." or any(not label for label in labels):
+        return "an empty label"
+    if any(len(label) > 63 for label in labels) or len(name) > 254:
+        return "a label over 63 or a name over 253 characters"
+    if not name.isascii() or any(c.isspace() for c in name):
+        return "characters a DNS name cannot hold"
+    return ""
 
 
 def absolute(name: str) -> str:
@@ -118,21 +165,74 @@ def load_static(directory: Path, skip: set[str] = frozenset()) -> list[Zone]:
 
 
 def load_file(path: Path, origin: str) -> Zone:
-    """One RFC 1035 master file, parsed and checked by dnspython, re-encoded as dnslib records."""
+    """One RFC 1035 master file, parsed and checked by dnspython, re-encoded as dnslib records.
+
+    Errors name the file and line ($INCLUDEd files too) and say the real reason and its fix.
+    """
     import dns.exception
     import dns.zone
 
     try:
-        parsed = dns.zone.from_file(str(path), origin=origin, relativize=False)
+        parsed = _parse(path, origin)
+    except _AtLine as failed:
+        raise ZoneError(f"zone file {failed.where}: {failed.reason}", rule="zones", fix=failed.fix) from None
     except dns.exception.SyntaxError as exc:
         raise ZoneError(f"zone file {_where(exc, path, origin)}", rule="zones", fix="fix the line and restart") from None
+    except (dns.zone.NoSOA, dns.zone.NoNS) as exc:
+        raise ZoneError(f"zone file {path}: {exc}", rule="zones",
+                        fix="a zone needs an SOA and NS records at its origin (file name = origin)") from None
     except (dns.exception.DNSException, OSError, UnicodeDecodeError) as exc:
         raise ZoneError(f"zone file {path}: {exc or type(exc).__name__}", rule="zones",
-                        fix="a zone needs an SOA and NS records at its origin (file name = origin)") from None
+                        fix="fix the file and restart") from None
     records = [_convert(name, rdataset, rdata) for name, rdataset in parsed.iterate_rdatasets()
                for rdata in rdataset]
     records.sort(key=lambda rr: rr.rtype != QTYPE.SOA)
     return Zone(origin, records, source=f"static ({path.name})")
+
+
+class _AtLine(Exception):
+    """A loader error that dnspython reports without a line: where the reader was, the reason, the fix."""
+
+    def __init__(self, where: str, reason: str, fix: str) -> None:
+        super().__init__(where)
+        self.where, self.reason, self.fix = where, reason, fix
+
+
+def _parse(path: Path, origin: str):
+    """dnspython's zone reader, kept in hand so that an error can say which file and line it was reading."""
+    import dns.rdataclass
+    import dns.tokenizer
+    import dns.zone
+    import dns.zonefile
+
+    zone = dns.zone.Zone(origin, relativize=False)
+    reader = None
+    try:
+        with open(path, encoding="utf-8") as handle, zone.writer(True) as txn:
+            tok = dns.tokenizer.Tokenizer(handle, str(path))
+            reader = dns.zonefile.Reader(tok, dns.rdataclass.IN, txn, allow_include=True)
+            reader.read()
+    except dns.zonefile.CNAMEAndOtherData:
+        raise _AtLine(_line_of(reader), "a name with a CNAME holds other data too (RFC 1034 §3.6.2, RFC 2181 §10.1)",
+                      "keep either the CNAME or the name's other records") from None
+    except FileNotFoundError as exc:
+        if reader is None:
+            raise
+        raise _AtLine(_line_of(reader), f"$INCLUDE file {exc.filename!r} does not exist",
+                      "give the included file's path (relative paths are from the directory vpcep runs in)") from None
+    zone.check_origin()
+    return zone
+
+
+def _line_of(reader) -> str:
+    """`file:line (text)` of the line the reader had just finished (its tokenizer is past the end of line)."""
+    tok = reader.tok
+    line = max(1, tok.line_number - 1)
+    try:
+        shown = Path(tok.filename).read_text(errors="replace").splitlines()[line - 1].strip()
+    except (OSError, IndexError):
+        shown = ""
+    return f"{tok.filename}:{line}" + (f" ({shown})" if shown else "")
 
 
 def _where(exc, path: Path, origin: str) -> str:
@@ -168,8 +268,14 @@ def _parses(line: str, origin: str) -> bool:
 
 
 def _convert(name, rdataset, rdata) -> RR:
-    text = f"{name.to_text()} {rdataset.ttl} IN {rdataset.rdtype.name} {rdata.to_text()}"
+    """dnspython's record in dnslib's form through the wire (uncompressed), so escaped labels (`a\\.b`) survive."""
+    import struct
+
+    from dnslib import DNSBuffer
+
+    data = rdata.to_wire()
+    packed = name.to_wire() + struct.pack("!HHIH", int(rdataset.rdtype), 1, rdataset.ttl, len(data)) + data
     try:
-        return RR.fromZone(text)[0]
-    except Exception:  # dnslib lacks a text form for this type: carry the wire form
-        return RR(DNSLabel(name.to_text()), int(rdataset.rdtype), ttl=rdataset.ttl, rdata=RD(rdata.to_digestable()))
+        return RR.parse(DNSBuffer(packed))
+    except Exception:  # dnslib cannot decode this type's rdata: carry the wire form
+        return RR(DNSLabel(list(name.labels[:-1])), int(rdataset.rdtype), ttl=rdataset.ttl, rdata=RD(data))

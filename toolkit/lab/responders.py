@@ -43,11 +43,9 @@ async def serve(addresses: list[tuple[str, int]]) -> None:
 
 
 def parse(items: list[str]) -> list[tuple[str, int]]:
-    result = []
-    for item in items:
-        host, _, port = item.rpartition(":")
-        result.append((host, int(port)))
-    return result
+    from toolkit.config import host_port
+
+    return [host_port(item) for item in items]
 
 
 def main(argv: list[str] | None = None) -> int:

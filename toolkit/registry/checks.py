@@ -42,6 +42,37 @@ class CheckCases(Base):
         return [CloudEndpoint(endpoint=e, short_name=doc.get("short_name", "")) for e, doc in pairs
                 if doc and doc.get("builtin")]
 
+    def run_checks(self, options, endpoint_ids: list[str] = (), *, on_step=None, on_report=None) -> dict:
+        """Check the given own endpoints (all when none is given; none at all is NothingToCheck) and record the
+        run unless read-only. `on_step(endpoint_id, StepResult)` after each step and `on_report(TargetReport)`
+        after each endpoint, both on the run's event loop thread."""
+        from toolkit.checks.runner import require_targets
+
+        targets = require_targets(self.check_targets(list(endpoint_ids)), self.account)
+        return self._checked(options, lambda runner: runner.endpoints(targets, on_report), on_step)
+
+    def run_obs_check(self, options, bucket: str, port: int) -> dict:
+        """`check obs BUCKET` (O6): the bucket's OBS name in this region, over the account's cloud endpoints (O1)."""
+        ident = self.identity
+        suffix = f".obs.{ident.region}.{ident.domain}"
+        name = bucket if bucket.endswith(suffix) else f"{bucket}{suffix}"
+        cloud = self.cloud_endpoints()
+
+        async def work(runner):
+            return [await runner.obs_bucket(name, port, cloud)]
+        return self._checked(options, work)
+
+    def _checked(self, options, work, on_step=None) -> dict:
+        from toolkit import clock
+        from toolkit.checks import report, runner
+
+        started = clock.now()
+        results, seconds = runner.run(options, work, on_step)
+        run = report.build(results, started, seconds, runner.describe(options))
+        if not self.settings.read_only:
+            self.record_check(run)
+        return run
+
     def record_check(self, report: dict) -> str:
         """Store one run's report (JSON form) and return its id."""
         run_id = report.get("run_id") or secrets.token_hex(4)

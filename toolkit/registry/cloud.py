@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from toolkit.cloud import pull as cloud_pull
+from toolkit.cloud.pull import LAST_PULL
 from toolkit.cloud.client import Cloud
 from toolkit.errors import CloudError, ConfigError
 from toolkit.model.network import Identity
@@ -21,8 +22,6 @@ from toolkit.registry import mirror
 from toolkit.registry.base import Base
 from toolkit.store.sqlite import Txn
 
-LAST_PULL = "cloud_last_pull"
-"""meta key: the last pull's time, endpoint, counts, or its error (JSON)."""
 
 
 @dataclass

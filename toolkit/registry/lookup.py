@@ -125,7 +125,7 @@ def endpoints_of(txn: Txn, service: EndpointService) -> list[Endpoint]:
 # -- quotas ----------------------------------------------------------------------
 def used(txn: Txn, account: str, kind: QuotaKind) -> int:
     table = "services" if kind == QuotaKind.SERVICE else "endpoints"
-    return txn.count(table, domain_id=account)
+    return txn.owned_count(table, account)
 
 
 def limit(txn: Txn, settings: Settings, account: str, kind: QuotaKind) -> int:

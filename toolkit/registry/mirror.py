@@ -8,11 +8,12 @@ scope, so only those documents can be removed). Any cloud error leaves the state
 
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 from toolkit.cloud import write
 from toolkit.cloud.client import Cloud
-from toolkit.cloud.pull import TABLES, Snapshot
+from toolkit.cloud.pull import LAST_PULL, TABLES, Snapshot
 from toolkit.errors import ValidationError
 from toolkit.model.endpoint import Endpoint
 from toolkit.model.permissions import WhitelistEntry
@@ -148,8 +149,12 @@ def _cloud(reg, action: str) -> Cloud:
 
 
 def _snapshot(reg, cloud: Cloud) -> Snapshot:
+    """An empty Snapshot for the mirrored account (the one the last pull read, else the acting one)."""
     ident = reg.identity
-    return Snapshot(account=reg.account, project_id=cloud.target.project_id or ident.project, region=ident.region)
+    with reg.store.read() as txn:
+        last = json.loads(txn.meta(LAST_PULL) or "{}")
+    return Snapshot(account=last.get("account") or reg.account, project_id=cloud.target.project_id or ident.project,
+                    region=ident.region)
 
 
 def _service_change(reg, service: EndpointService, change: Callable[[Cloud], None], own: list[str] = ()) -> None:

@@ -53,15 +53,66 @@ SCHEMA = [
     CREATE TABLE connection_notes (id TEXT PRIMARY KEY, service_id TEXT NOT NULL, doc TEXT NOT NULL);
     CREATE INDEX connection_notes_by_service ON connection_notes (service_id);
     """,
-    # version 6: which documents are the cloud's (issue 13, C1): a pull replaces exactly these
+    # version 4: which documents are the cloud's (issue 13, C1): a pull replaces exactly these
     """
     CREATE TABLE mirror (tbl TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, id)) WITHOUT ROWID;
     """,
-    # version 5: API keys (issue 12): one row per access key; the SK is a secret, the file goes 0600
+    # version 5: per-account counts kept by triggers, so a quota check costs the same at any size (issue 15)
+    """
+    CREATE TABLE counts (tbl TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (tbl, key))
+        WITHOUT ROWID;
+    INSERT INTO counts SELECT 'endpoints', domain_id, count(*) FROM endpoints GROUP BY domain_id;
+    INSERT INTO counts SELECT 'services', domain_id, count(*) FROM services GROUP BY domain_id;
+    CREATE TRIGGER endpoints_counted_in AFTER INSERT ON endpoints BEGIN
+        INSERT INTO counts VALUES ('endpoints', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER endpoints_counted_out AFTER DELETE ON endpoints BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'endpoints' AND key = OLD.domain_id;
+    END;
+    CREATE TRIGGER endpoints_counted_move AFTER UPDATE OF domain_id ON endpoints WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'endpoints' AND key = OLD.domain_id;
+        INSERT INTO counts VALUES ('endpoints', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER services_counted_in AFTER INSERT ON services BEGIN
+        INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER services_counted_out AFTER DELETE ON services BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
+    END;
+    CREATE TRIGGER services_counted_move AFTER UPDATE OF domain_id ON services WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN
+        UPDATE counts SET n = n - 1 WHERE tbl = 'services' AND key = OLD.domain_id;
+        INSERT INTO counts VALUES ('services', NEW.domain_id, 1) ON CONFLICT (tbl, key) DO UPDATE SET n = n + 1;
+    END;
+    """,
+    # version 6: API access keys (issue 12, R1–R3): the SK is kept because HMAC verification needs it
     """
     CREATE TABLE api_keys (id TEXT PRIMARY KEY, domain_id TEXT NOT NULL, doc TEXT NOT NULL);
+    CREATE INDEX api_keys_by_domain ON api_keys (domain_id);
+    """,
+    # version 7: zone serials and change journal (issues 14, 15)
+    """
+    CREATE TABLE zone_serials (origin TEXT PRIMARY KEY, serial INTEGER NOT NULL, generation INTEGER NOT NULL)
+        WITHOUT ROWID;
+    CREATE TABLE zone_records (origin TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (origin, line)) WITHOUT ROWID;
+    CREATE TABLE zone_journal (seq INTEGER PRIMARY KEY, origin TEXT NOT NULL, generation INTEGER NOT NULL,
+                               serial_from INTEGER NOT NULL, serial_to INTEGER NOT NULL,
+                               removed TEXT NOT NULL, added TEXT NOT NULL);
+    CREATE INDEX zone_journal_by_origin ON zone_journal (origin, seq);
     """,
 ]
+JOURNAL_KEEP = 1000  # journal entries kept per zone; an older secondary gets a full transfer
+
+
+def _statements(script: str) -> list[str]:
+    """A schema script's statements (a trigger's body holds `;` of its own)."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending)
+            pending = ""
+    return statements
 
 
 def _ip_int(doc: dict) -> int | None:
@@ -121,9 +172,28 @@ class Txn:
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid DESC LIMIT ?", [*params, limit])
         return [json.loads(doc) for (doc,) in rows]
 
+    def page(self, table: str, limit: int | None, offset: int, sort_key: str = "", descending: bool = True,
+             **where) -> list[dict]:
+        """One page of documents: in the state's order, or by a key of the document; the cut is made by SQLite."""
+        sql, params = self._where(table, where)
+        if sort_key:
+            if not sort_key.isidentifier():
+                raise ValueError(sort_key)
+            order = f"json_extract(doc, '$.{sort_key}') {'DESC' if descending else 'ASC'}, rowid"
+        else:
+            order = "rowid"
+        rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
+                                 [*params, -1 if limit is None else limit, offset])
+        return [json.loads(doc) for (doc,) in rows]
+
     def count(self, table: str, **where) -> int:
         sql, params = self._where(table, where)
         return self.conn.execute(f"SELECT count(*) FROM {table}{sql}", params).fetchone()[0]
+
+    def owned_count(self, table: str, domain_id: str) -> int:
+        """How many `table` (endpoints or services) documents an account owns, kept by triggers: no scan."""
+        row = self.conn.execute("SELECT n FROM counts WHERE tbl = ? AND key = ?", (table, domain_id)).fetchone()
+        return row[0] if row else 0
 
     def count_by(self, table: str, column: str, **where) -> dict:
         sql, params = self._where(table, where)
@@ -244,7 +314,7 @@ class Store:
         with self.write() as txn:
             version = self._version()
             for script in SCHEMA[version:]:
-                for statement in filter(str.strip, script.split(";")):
+                for statement in _statements(script):
                     txn.conn.execute(statement)
             txn.conn.execute(f"PRAGMA user_version = {len(SCHEMA)}")
 
@@ -296,19 +366,78 @@ class Store:
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             return int(row[0])
 
+    def zone_state(self, origin: str) -> tuple[int, list[str]] | None:
+        """The last serial served for a zone and its records (zone-file lines, SOA left out, sorted), or None."""
+        with self.read() as txn:
+            row = txn.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+            if row is None:
+                return None
+            lines = [line for (line,) in txn.conn.execute("SELECT line FROM zone_records WHERE origin = ? ORDER BY "
+                                                           "line", (origin,))]
+        return int(row[0]), lines
+
+    def advance_zone(self, origin: str, generation: int, content, next_serial: Callable[[int | None], int],
+                     previous: tuple[int, frozenset] | None = None) -> int:
+        """The serial to serve for a zone with this content (a collection of zone-file lines, SOA left out).
+
+        Unchanged content keeps the stored serial (a restart, another worker); new content gets
+        `next_serial(stored)` and a journal entry with the delta (removed, added), keyed by the
+        state's generation. `previous` (serial, lines) is what the caller last recorded: while the
+        stored serial is still that one, only the delta is written (no read of the whole zone).
+        Does not bump the generation: serving is not a registry change."""
+        content = frozenset(content)
+        with self._lock, self._translate():
+            self._refuse_if_frozen()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+                stored = None if row is None else int(row[0])
+                if previous is not None and previous[0] == stored:
+                    old = previous[1]
+                else:  # first record, a restart, or another worker moved it: compare with what is stored
+                    old = frozenset(line for (line,) in self.conn.execute(
+                        "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
+                removed, added = sorted(old - content), sorted(content - old)
+                if stored is not None and not removed and not added:
+                    serial = stored
+                else:
+                    serial = next_serial(stored)
+                    self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?)", (origin, serial, generation))
+                    self.conn.executemany("DELETE FROM zone_records WHERE origin = ? AND line = ?",
+                                          [(origin, line) for line in removed])
+                    self.conn.executemany("INSERT INTO zone_records VALUES (?, ?)", [(origin, line) for line in added])
+                if stored is not None and serial != stored:
+                    self.conn.execute("INSERT INTO zone_journal (origin, generation, serial_from, serial_to, removed, "
+                                      "added) VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, stored, serial,
+                                                                           json.dumps(removed), json.dumps(added)))
+                    self.conn.execute("DELETE FROM zone_journal WHERE origin = ? AND seq <= (SELECT seq FROM "
+                                      "zone_journal WHERE origin = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                                      (origin, origin, JOURNAL_KEEP))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return serial
+
+    def zone_journal(self, origin: str, since_serial: int) -> list[tuple[int, int, list[str], list[str]]] | None:
+        """The deltas (from, to, removed, added) leading from `since_serial` to the last serial, oldest first;
+        None when the journal does not reach back that far."""
+        with self._lock, self._translate():
+            start = self.conn.execute("SELECT seq FROM zone_journal WHERE origin = ? AND serial_from = ? "
+                                      "ORDER BY seq DESC LIMIT 1", (origin, since_serial)).fetchone()
+            if start is None:
+                return None
+            rows = self.conn.execute("SELECT serial_from, serial_to, removed, added FROM zone_journal "
+                                     "WHERE origin = ? AND seq >= ? ORDER BY seq", (origin, start[0])).fetchall()
+        return [(int(a), int(b), json.loads(r), json.loads(d)) for a, b, r, d in rows]
+
     @contextmanager
     def _translate(self) -> Iterator[None]:
         try:
             yield
         except sqlite3.Error as exc:
             raise StoreError(f"state {self.path}: {exc}", fix="check the disk and the file's permissions") from None
-
-    def restrict(self) -> None:
-        """Make the state file and its WAL/SHM readable by the owner only (it holds secrets now)."""
-        for suffix in ("", "-wal", "-shm"):
-            path = self.path.with_name(self.path.name + suffix)
-            if path.exists():
-                os.chmod(path, 0o600)
 
     def close(self) -> None:
         with self._lock:

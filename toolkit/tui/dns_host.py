@@ -12,7 +12,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, replace
 
-RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
+from toolkit.dnsserver.codes import Rcode
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,9 @@ class DnsHost:
         if self.serving:
             return list(self.background.service.live.snapshot.zones)
         if self.view is None:  # built on first use, in a worker: loading zone files is I/O
-            from toolkit.dnsserver.runtime import Options, Service
-            self.view = Service(self.settings, self.registry, Options(listen=list(self.settings.dns.listen)))
-        self.view.live.refresh()
-        return list(self.view.live.snapshot.zones)
+            from toolkit.dnsserver.view import ZoneView
+            self.view = ZoneView(self.settings, self.registry)
+        return self.view.zones()
 
     def recent(self, limit: int = 100) -> list[Query]:
         """The newest answered queries, newest first."""
@@ -131,7 +130,7 @@ class DnsHost:
 
 
 def _rcode(reply: bytes) -> str:
-    return RCODES.get(reply[3] & 0x0F, str(reply[3] & 0x0F)) if len(reply) > 3 else "?"
+    return Rcode.text(reply[3] & 0x0F) if len(reply) > 3 else "?"
 
 
 def _decode(at: float, client: str, query: bytes, reply: bytes, seconds: float) -> Query:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from toolkit.errors import ValidationError
 
 
@@ -61,14 +59,6 @@ def check_netns(field: str, text: str) -> str | None:
 
 def resolver(field: str, text: str) -> tuple[str, int] | None:
     """`check --resolver ADDR:PORT` (O2): an IPv4 address and a port (53 when none is given); empty: the default."""
-    if not text:
-        return None
-    host, _, port = text.rpartition(":") if ":" in text else (text, "", "53")
-    try:
-        number = int(port)
-        if not 1 <= number <= 65535:
-            raise ValueError(port)
-        return str(ipaddress.IPv4Address(host)), number
-    except ValueError:
-        raise BadInput(field, ValidationError(f"--resolver {text!r} is not ADDR:PORT", rule="O2",
-                                              fix="an IPv4 address and a port, e.g. 127.0.0.1:5353")) from None
+    from toolkit.checks.runner import resolver_address
+
+    return _on(field, resolver_address, text) if text else None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.errors import ToolkitError
-
 from toolkit.routing.shapes import FORMAT_NAMES as FORMATS
+from toolkit.routing.status import kernel_status, renders
 
 
 @dataclass(frozen=True)
@@ -46,29 +45,15 @@ def build_view(reg, gateway: str, backend_factory, extra: tuple[str, ...] = ()) 
 
     plan = build_plan(plan_inputs(reg, gateway, extra=list(extra)))
     status, status_error = _status(plan, backend_factory)
-    return RoutesView(gateway, plan, {fmt: _render(plan, fmt) for fmt in FORMATS}, status, status_error)
-
-
-def _render(plan, fmt: str) -> str:
-    from toolkit.routing.render import render
-
-    try:
-        return render(plan, fmt)
-    except ToolkitError as exc:
-        return f"# nothing to render: {exc.message} [{exc.rule}]\n# fix: {exc.fix}\n"
+    return RoutesView(gateway, plan, renders(plan), status, status_error)
 
 
 def _status(plan, backend_factory):
-    from toolkit.routing.apply import status
-
     try:
         backend = backend_factory()
     except Exception as exc:  # noqa: BLE001 — no netlink here: the plan still shows
         return None, f"cannot read the kernel's routes: {exc}"
-    try:
-        return status(backend, plan), ""
-    finally:
-        backend.close()
+    return kernel_status(plan, lambda: backend), ""
 
 
 def dry_run(plan, backend_factory, action: str) -> list[str]:
@@ -98,11 +83,3 @@ def execute(plan, backend_factory, action: str) -> list[str]:
     finally:
         backend.close()
 
-
-def status_lines(diff) -> list[str]:
-    lines = [f"missing    {c.dst} via {c.via}" for c in diff.missing]
-    lines += [f"different  {c.dst} via {c.old_via} (plan: via {c.via})" for c in diff.different]
-    lines += [f"extra      {r.dst} via {r.via}" for r in diff.extra]
-    lines += [f"foreign    {r.dst} (proto {r.proto}) blocks the plan" for r in diff.foreign]
-    return lines + [f"{len(diff.unchanged)} in place, {len(diff.missing)} missing, {len(diff.different)} different, "
-                    f"{len(diff.extra)} extra"]

@@ -145,10 +145,7 @@ class BaseScreen(Screen):
 
     def on_changed(self, message: Changed) -> None:
         """Subclasses override `after_change`, not this: Textual runs this handler of every class in the MRO."""
-        message.stop()
-        if not message.handled:
-            message.handled = True
-            self.after_change(message)
+        _once(message, self.after_change)
 
     def after_change(self, message: Changed) -> None:
         """One toast per action, then fetch again."""
@@ -166,10 +163,7 @@ class BaseScreen(Screen):
 
     def on_failed(self, message: Failed) -> None:
         """Subclasses override `show_failure`, not this (see on_changed)."""
-        message.stop()
-        if not message.handled:
-            message.handled = True
-            self.show_failure(message)
+        _once(message, self.show_failure)
 
     def show_failure(self, message: Failed) -> None:
         if message.label == "load":
@@ -269,3 +263,11 @@ class AreaScreen(BaseScreen):
         row = self.table.current()
         if row is not None and hasattr(row.data, "to_dict"):
             self.copy_json(row.key, row.data.to_dict())
+
+
+def _once(message, handle) -> None:
+    """Stop `message` and `handle` it once, though Textual calls the handler of every class in the MRO."""
+    message.stop()
+    if not message.handled:
+        message.handled = True
+        handle(message)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
+from toolkit.checks.result import STEPS
 from toolkit.tui import checks_ops, field_checks, fixes
 from toolkit.tui.messages import CheckFinished, CheckProgress, CheckStep, Failed
 from toolkit.tui.rows import short_time, tone
@@ -17,7 +18,6 @@ from toolkit.tui.screens.base import AreaScreen
 from toolkit.tui.widgets.input_bar import InputBar, Spec
 from toolkit.tui.widgets.resource_table import ResourceTable, Row
 
-STEPS = ("state", "dns", "route", "policy", "tcp")
 MARKS = {"passed": ("✓", "success"), "failed": ("✗", "error"), "skipped": ("–", "muted"),
          "running": ("…", "warning")}
 CHECK_COLUMNS = [("Endpoint", 36), ("Service", 12), ("IP", 15)] + [(step, 6) for step in STEPS] + [("Result", 10)]
@@ -194,9 +194,9 @@ class ChecksScreen(AreaScreen):
     def check(self, endpoint_ids: list[str], inputs: dict) -> None:
         try:
             options = checks_ops.options_for(self.app, self.app.check_timeout, **inputs)
-            run = checks_ops.run_checks(self.app.registry, endpoint_ids, options,
-                                        lambda report: self.post_message(CheckProgress(report)),
-                                        lambda target, step: self.post_message(CheckStep(target, step)))
+            run = self.app.registry.run_checks(
+                options, endpoint_ids, on_report=lambda report: self.post_message(CheckProgress(report)),
+                on_step=lambda target, step: self.post_message(CheckStep(target, step)))
             self.post_message(CheckFinished(run))
         except Exception as exc:  # noqa: BLE001
             self.running = set()

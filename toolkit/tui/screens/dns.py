@@ -43,13 +43,15 @@ class DnsScreen(AreaScreen):
 
     def fetch(self) -> DnsView:
         dns = self.app.dns
-        records = [(_relative(str(rr.rname), zone.origin), _type(rr), rr.ttl, self._data(rr), zone.origin)
-                   for zone in dns.zones() for rr in zone.records]
+        from toolkit.dnsserver.view import record_row
+
+        rows = [record_row(zone, rr) for zone in dns.zones() for rr in zone.records]
+        records = [(_relative(r["name"], r["zone"]), str(r["type"]), r["ttl"], self._data(r), r["zone"]) for r in rows]
         return DnsView(records, dns.recent(), dns.summary())
 
-    def _data(self, rr) -> str:
-        text = rr.rdata.toZone()
-        if _type(rr) == "SOA" and self.app.mask_volatile:
+    def _data(self, row: dict) -> str:
+        text = row["data"]
+        if row["type"] == "SOA" and self.app.mask_volatile:
             parts = text.split()
             text = " ".join(parts[:2] + ["<serial>"] + parts[3:])
         return text
@@ -78,9 +80,3 @@ def _relative(name: str, origin: str) -> str:
     if name.lower() == origin.lower():
         return "@"
     return name[: -len(origin) - 1] if name.lower().endswith("." + origin.lower()) else name
-
-
-def _type(rr) -> str:
-    from dnslib import QTYPE
-
-    return str(QTYPE.get(rr.rtype))

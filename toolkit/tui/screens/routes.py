@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, Tabs
 
+from toolkit.routing.status import status_lines
 from toolkit.tui import field_checks, fixes, routes_ops
 from toolkit.tui.messages import DryRun, Failed
 from toolkit.tui.rows import tone
@@ -79,7 +80,7 @@ class RoutesScreen(BaseScreen):
             [Row(r.dst, (r.dst, r.via, r.purpose, r.rule), data=r) for r in plan.routes])
         self.query_one("#findings", ResourceTable).set_rows(finding_rows(self.app.theme_variables, plan.findings))
         self._show_finding()
-        status = "\n".join(routes_ops.status_lines(view.status)) if view.status else view.status_error
+        status = "\n".join(status_lines(view.status)) if view.status else view.status_error
         self.query_one("#status-text", Static).update(status)
         for fmt, text in view.renders.items():
             self.query_one(f"#render-{fmt}", Static).update(text)

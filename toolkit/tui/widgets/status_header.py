@@ -27,6 +27,7 @@ class StatusHeader(Vertical):
             yield Label("READ-ONLY", id="read-only")
         with Horizontal(id="context"):
             yield Label("", id="region")
+            yield Label("", id="cloud")
             yield Label("", id="dns-state")
             yield Label("", id="state-path")
 
@@ -35,7 +36,8 @@ class StatusHeader(Vertical):
         region = getattr(getattr(app.registry, "identity", None), "region", "") or app.settings.identity.region
         self.query_one("#account", Label).update(f"account {app.account}")
         self.query_one("#region", Label).update(f"region {region}")
-        path = Path(app.registry.store.path)
+        self._show_cloud()
+        path = app.registry.state_path
         where = "…" if app.mask_volatile else _home(path.parent)  # pictures: no per-run temp dir
         self.query_one("#state-path", Label).update(f"state {path.name} in {where}")  # cut at the end: name stays
         state, text = app.dns.state()
@@ -45,6 +47,17 @@ class StatusHeader(Vertical):
         self.watch(app, "pending", self._show_pending)
         self.watch(app, "busy", self._show_busy)
         self.query_one("#read-only").display = bool(app.read_only)
+
+    def _show_cloud(self) -> None:
+        """C1: which cloud account this state mirrors and when the last pull ran (hidden for a local state)."""
+        label = self.query_one("#cloud", Label)
+        status = getattr(self.app.registry, "cloud_status", None)
+        last = (status() if status else {}).get("last_pull") or {}
+        label.display = bool(last)
+        if last:
+            when = "pull failed" if last.get("error") else f"pulled {str(last.get('at', ''))[11:16]}"
+            label.update(f"mirrors {last.get('account', '?')} · {when}")
+            label.set_class(bool(last.get("error")), "failed")
 
     def _show_pending(self, pending: int) -> None:
         label = self.query_one("#pending", Label)

@@ -14,7 +14,7 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkvpcep.v1 import model as m
 
-from tests.api.conftest import vpcep_client
+from tests.api.sdk_harness import server, vpcep_client  # noqa: F401 (server is a fixture)
 
 
 def signed(url: str, key: dict, method: str, path: str, query=(), body: bytes = b"", headers=None, date=None):

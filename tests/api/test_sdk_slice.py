@@ -7,7 +7,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkvpc.v2 import ListSubnetsRequest, ListVpcsRequest
 from huaweicloudsdkvpcep.v1 import model as m
 
-from tests.api.conftest import vpc_client, vpcep_client
+from tests.api.sdk_harness import server, vpc_client, vpcep_client  # noqa: F401 (server is a fixture)
 
 
 def test_reads_answer_the_sdk_shapes(server):

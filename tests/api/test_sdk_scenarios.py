@@ -9,7 +9,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkvpc.v2 import ListSubnetsRequest, ListVpcsRequest
 from huaweicloudsdkvpcep.v1 import model as m
 
-from tests.api.conftest import Server, vpc_client, vpcep_client
+from tests.api.sdk_harness import server, Server, vpc_client, vpcep_client  # noqa: F401 (server is a fixture)
 
 OWNER, PARTNER = "a1" * 16, "b2" * 16
 

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Benchmark (issue 15): the inventory's costs at 1k, 10k and 100k accepted endpoints with DNS names.
+
+For each size N, seeds a state through the registry (one batch), then prints one row:
+  create    one endpoint create through the registry, median of 20 (ms)
+  list      `vpcep endpoint list --json`, whole list (s)
+  page      `vpcep endpoint list --json --limit 100 --offset N/2` (ms)
+  plan      `vpcep routes plan --gateway … --json` (s)
+  dns 1st   `vpcep dns serve` start → first answer for an endpoint's name (s), and its RSS then (MiB)
+  cli→dns   `vpcep endpoint create --dns` in a shell → its name answered by the running server (ms)
+  bind      named-checkzone of the exported zone (s)      knot  knotd start → the zone's SOA answered (s)
+Targets at 100,000 (issue 15): create flat, page ≤ 300 ms, list ≤ 3 s, plan ≤ 1.5 s, dns 1st ≤ 2 s with
+RSS ≤ 200 MiB, cli→dns ≤ 100 ms. Usage: bench/scale.py [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ZONE = "vpcep.cn-north-4.myhuaweicloud.com"
+
+
+def vpcep(state: Path, *argv: str, config: Path | None = None) -> subprocess.CompletedProcess:
+    extra = ["--config", str(config)] if config else []
+    return subprocess.run([sys.executable, "-m", "toolkit", "--state", str(state), *extra, *argv], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def seed(state: Path, count: int):
+    from toolkit import config
+    from toolkit.model.quota import QuotaKind
+    from toolkit.registry import Registry
+    from toolkit.registry.endpoints import EndpointRequest
+
+    reg = Registry.open(config.load(state=str(state), env={"HOME": str(state.parent)}), create=True)
+    reg.init("cn-north-4", "myhuaweicloud.com", "a" * 32)
+    reg.set_quota(QuotaKind.ENDPOINT, count + 1000)
+    reg.create_vpc("big", "10.0.0.0/8")
+    reg.create_subnet("big", "big", "10.0.0.0/9")
+    with reg.batch("seed"):
+        for _ in range(count):
+            reg.create_endpoint(EndpointRequest(service="dns", vpc="big", enable_dns=True))
+    return reg, EndpointRequest
+
+
+def one_create_ms(reg, request_class) -> float:
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        reg.create_endpoint(request_class(service="dns", vpc="big", enable_dns=True))
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answered(name: str, port: int, deadline: float) -> bool:
+    import dns.message
+    import dns.query
+    while time.perf_counter() < deadline:
+        try:
+            reply = dns.query.udp(dns.message.make_query(name, "A"), "127.0.0.1", port=port, timeout=0.05)
+            if reply.answer:
+                return True
+        except (OSError, Exception):  # noqa: BLE001 — not up yet, or not yet loaded
+            pass
+    return False
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def dns_figures(state: Path, tmp: Path) -> tuple[float, float, float]:
+    """(seconds to the first answer, RSS MiB then, ms from a CLI create to its name answered)."""
+    port = free_port()
+    config = tmp / "dns.toml"
+    config.write_text(f'[dns]\nlisten = ["127.0.0.1:{port}"]\nzones_dir = "{tmp / "zones"}"\n')
+    name = vpcep(state, "endpoint", "list", "--json", "--limit", "1").stdout.split('"dns_names": [')[1].split('"')[1]
+    start = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(state), "--config", str(config),
+                               "dns", "serve"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        first = time.perf_counter() - start if answered(name, port, start + 120) else float("nan")
+        rss = rss_mib(server.pid)
+        made = vpcep(state, "endpoint", "create", "--service", "dns", "--vpc", "big", "--dns", "--json",
+                     config=config).stdout
+        new_name = made.split('"dns_names": [')[1].split('"')[1]
+        start = time.perf_counter()
+        live = (time.perf_counter() - start) * 1000 if answered(new_name, port, start + 60) else float("nan")
+        return first, rss, live
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def zone_loads(state: Path, tmp: Path) -> tuple[float, float]:
+    """(named-checkzone seconds, knotd start → SOA answered seconds) for the exported private zone."""
+    zones = tmp / "export"
+    vpcep(state, "dns", "export", "--dir", str(zones))
+    zone_file = next(zones.glob("*.zone"))
+    bind = timed(lambda: subprocess.run(["named-checkzone", ZONE, str(zone_file)], capture_output=True, check=True))
+    knotd = shutil.which("knotd") or "/usr/sbin/knotd"
+    if not Path(knotd).exists():
+        return bind, float("nan")
+    port, run = free_port(), tmp / "knot"
+    run.mkdir(exist_ok=True)
+    (run / "knot.conf").write_text(
+        f"server:\n  listen: 127.0.0.1@{port}\n  rundir: {run}\n  user: root:root\n"
+        f"database:\n  storage: {run}\ntemplate:\n  - id: default\n    storage: {zones}\n"
+        f"zone:\n  - domain: {ZONE}\n    file: {zone_file.name}\n")
+    start = time.perf_counter()
+    knot = subprocess.Popen([knotd, "-c", str(run / "knot.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import dns.message
+        import dns.query
+        while time.perf_counter() - start < 300:
+            try:
+                if dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1", port=port, timeout=0.1).answer:
+                    return bind, time.perf_counter() - start
+            except Exception:  # noqa: BLE001 — still loading
+                pass
+        return bind, float("nan")
+    finally:
+        knot.terminate()
+        knot.wait(timeout=30)
+
+
+def row(size: int) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        state = tmp / "state.db"
+        seeding = time.perf_counter()
+        reg, request = seed(state, size)
+        seeding = time.perf_counter() - seeding
+        create = one_create_ms(reg, request)
+        reg.close()
+        whole = timed(lambda: vpcep(state, "endpoint", "list", "--json"))
+        page = timed(lambda: vpcep(state, "endpoint", "list", "--json", "--limit", "100", "--offset", str(size // 2)))
+        plan = timed(lambda: vpcep(state, "routes", "plan", "--gateway", "192.0.2.1", "--json"))
+        first, rss, live = dns_figures(state, tmp)
+        bind, knot = zone_loads(state, tmp)
+        return (f"{size:>9,} {seeding:7.1f}s {create:8.2f}ms {whole:7.2f}s {page * 1000:7.0f}ms {plan:7.2f}s "
+                f"{first:7.2f}s {rss:6.0f}MiB {live:7.0f}ms {bind:7.2f}s {knot:7.2f}s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="inventory costs by size (issue 15)")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    os.environ.pop("VPCEP_CONFIG", None)
+    random.seed(15)
+    print(f"{'N':>9} {'seed':>8} {'create':>10} {'list':>8} {'page':>9} {'plan':>8} {'dns 1st':>8} {'RSS':>9} "
+          f"{'cli→dns':>9} {'bind':>8} {'knot':>8}")
+    for size in sizes:
+        print(row(size), flush=True)
+
+
+if __name__ == "__main__":
+    main()
