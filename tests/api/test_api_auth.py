@@ -179,3 +179,24 @@ def test_https_with_a_generated_certificate_and_with_region(tmp_path, api):
                 os.environ.pop(name, None)
     finally:
         tls.stop()
+
+
+def test_docs_api_md_is_the_error_table():
+    """The rule → status → error_code table is documented from the code (regenerate docs/api.md if this fails)."""
+    from pathlib import Path
+
+    from toolkit.api.errors import markdown
+    assert (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text() == markdown()
+
+
+def test_an_unchanged_with_region_script_is_pointed_at_the_toolkit_by_environment(api, monkeypatch):
+    """The README's variables: the region's endpoint and IAM's (for the project lookup) point at `api serve`."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkvpcep.v1 import ListEndpointsRequest, VpcepClient
+    from huaweicloudsdkvpcep.v1.region.vpcep_region import VpcepRegion
+    monkeypatch.setenv("HUAWEICLOUD_SDK_REGION_VPCEP_CN_NORTH_4", api.url)
+    monkeypatch.setenv("HUAWEICLOUD_SDK_IAM_ENDPOINT", api.url)
+    owner = api.keys["owner"]
+    client = VpcepClient.new_builder().with_credentials(BasicCredentials(owner["ak"], owner["sk"])) \
+        .with_region(VpcepRegion.value_of("cn-north-4")).build()
+    assert client.list_endpoints(ListEndpointsRequest()).total_count == 0

@@ -124,3 +124,27 @@ def test_credentials_file_readable_by_others_is_refused(cloud, local, tmp_path):
     creds.chmod(0o600)
     done = vpcep(local, "cloud", "pull", *cloud.flags(), "--credentials-file", str(creds), env=env)
     assert done.returncode == 0, done.stderr
+
+
+def test_watch_pulls_again_and_prints_a_line_per_pull_that_changed_something(cloud, local):
+    """C1: `cloud pull --watch` follows the cloud until interrupted; ^C is a clean stop."""
+    import signal
+    import subprocess
+    import sys
+
+    from tests.cloud.conftest import ROOT
+    assert cloud.pull(local).returncode == 0
+    watch = subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(local), "cloud", "pull", *cloud.flags(),
+                              "--watch", "0.2"], cwd=ROOT, env=cloud.pull_env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        endpoint = next(e for e in ok(cloud.state, "endpoint", "list", "--json", env=cloud.env())["endpoints"])
+        ok(cloud.state, "endpoint", "tag", endpoint["id"], "--set", "watched=yes", env=cloud.env())
+        line = watch.stdout.readline()
+        assert "changed 1" in line, line
+        shown = ok(local, "endpoint", "show", endpoint["id"], "--json")
+        assert {"key": "watched", "value": "yes"} in shown["tags"]
+    finally:
+        watch.send_signal(signal.SIGINT)
+        _, err = watch.communicate(timeout=20)
+    assert watch.returncode == 0 and "Traceback" not in err
