@@ -74,6 +74,10 @@ def cmd_api_serve(reg, args, out) -> int:
     sock = _bound(host, port)
     scheme = "https" if cert else "http"
     bound = sock.getsockname()
+    # A supervisor may stop the server as soon as it has read the URL line, before uvicorn takes the signals:
+    # with nothing accepted yet there is nothing to drain, so that is a clean stop (exit 0), not death by SIGTERM.
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     out.emit({"listen": f"{scheme}://{bound[0]}:{bound[1]}", "state": str(reg.state_path)},
              f"serving the VPCEP v1 API on {scheme}://{bound[0]}:{bound[1]} (state {reg.state_path})")
     sys.stdout.flush()
