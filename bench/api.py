@@ -37,16 +37,10 @@ def vpcep(state: Path, *argv: str, env: dict) -> str:
 def seed(state: Path, env: dict) -> None:
     sys.path.insert(0, str(ROOT))
     from toolkit import config
-    from toolkit.model.quota import QuotaKind
     from toolkit.registry import Registry
-    from toolkit.registry.endpoints import EndpointRequest
+    from toolkit.registry.demo import bulk_endpoints
     reg = Registry.open(config.load(state=str(state), env=env))
-    reg.set_quota(QuotaKind.ENDPOINT, 100_000)
-    reg.create_vpc("bench", "10.100.0.0/16")
-    reg.create_subnet("bench", "bench", "10.100.0.0/16")
-    with reg.batch("seed"):
-        for _ in range(SEED):
-            reg.create_endpoint(EndpointRequest(service="dns", vpc="bench", subnet="bench", enable_dns=True))
+    bulk_endpoints(reg, SEED, "dns", vpc="bench", cidr="10.100.0.0/16")
     reg.close()
 
 

@@ -32,18 +32,12 @@ def run(state: Path, *argv: str, env: dict) -> str:
 
 def seed(state: Path, count: int, home: Path) -> None:
     from toolkit import config
-    from toolkit.model.quota import QuotaKind
     from toolkit.registry import Registry
-    from toolkit.registry.endpoints import EndpointRequest
+    from toolkit.registry.demo import bulk_endpoints
 
     reg = Registry.open(config.load(state=str(state), env={"HOME": str(home)}))
-    reg.set_quota(QuotaKind.ENDPOINT, count + 50)
-    reg.create_vpc("vpc-bulk", "10.200.0.0/16")
-    reg.create_subnet("sn-bulk", "vpc-bulk", "10.200.0.0/16")
     app = next(s for s in reg.list_services() if s.short_name == "app")
-    with reg.batch("seed"):
-        for _ in range(count):
-            reg.create_endpoint(EndpointRequest(service=app.id, vpc="vpc-bulk", subnet="sn-bulk", enable_dns=True))
+    bulk_endpoints(reg, count, app.id)
     reg.close()
 
 

@@ -11,9 +11,8 @@ import pytest
 
 from tests.cloud.conftest import digest, ok
 from toolkit import config
-from toolkit.model.quota import QuotaKind
 from toolkit.registry import Registry
-from toolkit.registry.endpoints import EndpointRequest
+from toolkit.registry.demo import bulk_endpoints
 
 COUNT = 2000
 
@@ -22,13 +21,7 @@ def seed(state, home) -> None:
     """COUNT more endpoints of the cloud's own account in C (through the registry, as fast as it goes)."""
     reg = Registry.open(config.load(state=str(state), env={"HOME": str(home)}))
     try:
-        reg.set_quota(QuotaKind.ENDPOINT, COUNT + 50)
-        reg.create_vpc("vpc-bulk", "10.200.0.0/16")
-        reg.create_subnet("sn-bulk", "vpc-bulk", "10.200.0.0/16")
-        app = next(s for s in reg.list_services() if s.short_name == "app")
-        with reg.batch("seed"):
-            for _ in range(COUNT):
-                reg.create_endpoint(EndpointRequest(service=app.id, vpc="vpc-bulk", subnet="sn-bulk", enable_dns=True))
+        bulk_endpoints(reg, COUNT, next(s for s in reg.list_services() if s.short_name == "app").id)
     finally:
         reg.close()
 

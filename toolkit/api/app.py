@@ -26,28 +26,22 @@ MAX_BODY = 1 << 20
 def create_app(registry, *, log=None) -> Starlette:
     """The API over one registry (its store is shared by every request; each acts as its key's account)."""
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    routes = [Route(path, _endpoint(registry, handler, writes, log), methods=[method])
-              for method, path, handler, writes in vpcep.ROUTES]
-    routes.append(Route("/v3/projects", _endpoint(registry, _projects, False, log, scoped=False), methods=["GET"]))
-    app = Starlette(routes=_merged(routes))
+    by_path: dict[str, dict] = {}
+    for method, path, handler, writes in vpcep.ROUTES:
+        by_path.setdefault(path, {})[method] = _endpoint(registry, handler, writes, log)
+    by_path["/v3/projects"] = {"GET": _endpoint(registry, _projects, False, log, scoped=False)}
+    # One Route per path with all its methods, so Starlette answers 405 (not 404) for a path's other methods.
+    app = Starlette(routes=[Route(path, _dispatch(handlers), methods=list(handlers))
+                            for path, handlers in by_path.items()])
     app.add_exception_handler(404, _no_route(log))
     app.add_exception_handler(405, _no_route(log))
     return app
 
 
-def _merged(routes: list[Route]) -> list[Route]:
-    """One Route per path with all its methods (Starlette answers 405 for a path's other methods)."""
-    by_path: dict[str, list[Route]] = {}
-    for route in routes:
-        by_path.setdefault(route.path, []).append(route)
-    merged = []
-    for path, same in by_path.items():
-        handlers = {method: r.endpoint for r in same for method in r.methods if method != "HEAD"}
-
-        async def dispatch(request: Request, handlers=handlers):
-            return await handlers[request.method](request)
-        merged.append(Route(path, dispatch, methods=list(handlers)))
-    return merged
+def _dispatch(handlers: dict):
+    async def dispatch(request: Request) -> Response:
+        return await handlers.get(request.method, handlers.get("GET"))(request)  # HEAD is GET's
+    return dispatch
 
 
 def _endpoint(registry, handler, writes: bool, log, scoped: bool = True):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from toolkit.api import shapes
 from toolkit.api.errors import ApiError
+from toolkit.model.permissions import normalize
 from toolkit.model.service import PortMapping
 from toolkit.model.tags import Tag
 from toolkit.registry.endpoints import EndpointRequest
@@ -158,8 +159,8 @@ def permissions_batch_create(reg, call: Call):
     with reg.batch("change a whitelist"):
         for item in items:
             reg.whitelist_add(service_id, [str(_need(item, "permission", str))], str(item.get("description") or ""))
-    wanted = {i["permission"] for i in items}
-    entries = [e for e in reg.whitelist(service_id) if e.permission in wanted or e.permission.endswith(tuple(wanted))]
+    wanted = {normalize(i["permission"]) for i in items}
+    entries = [e for e in reg.whitelist(service_id) if e.permission in wanted]
     return 200, {"permissions": [shapes.permission(e) for e in entries]}
 
 

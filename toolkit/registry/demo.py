@@ -94,3 +94,18 @@ def on_prem_obs(reg: Registry) -> None:
     reg.create_endpoint(EndpointRequest(service="dns", vpc="vpc-obs", subnet="subnet-dns",
                                         description="DNS endpoint: on-prem resolvers forward OBS names here"))
     reg.create_endpoint(EndpointRequest(service="obs", vpc="vpc-obs", description="OBS gateway endpoint"))
+
+
+def bulk_endpoints(reg: Registry, count: int, service: str, *, vpc: str = "vpc-bulk",
+                   cidr: str = "10.200.0.0/16") -> None:
+    """`count` endpoints with private names to `service` in a new VPC and subnet `vpc` (one CIDR for both), in
+    one transaction, with the endpoint quota raised to fit: the benchmarks' and the scale tests' inventory."""
+    from toolkit.model.quota import QuotaKind
+
+    used = next(q.used for q in reg.quotas() if q.type == QuotaKind.ENDPOINT)
+    reg.set_quota(QuotaKind.ENDPOINT, used + count + 100)
+    reg.create_vpc(vpc, cidr)
+    reg.create_subnet(vpc, vpc, cidr)
+    with reg.batch("seed endpoints"):
+        for _ in range(count):
+            reg.create_endpoint(EndpointRequest(service=service, vpc=vpc, subnet=vpc, enable_dns=True))
