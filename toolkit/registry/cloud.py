@@ -68,16 +68,17 @@ class CloudCases(Base):
     def cloud_status(self) -> dict:
         """C1: the last pull (time, counts or error) and what in the state is local-only."""
         with self.store.read() as txn:
-            last = json.loads(txn.meta(LAST_PULL) or "null")
-            if self._failure_file.exists():
-                last = {**(last or {}), "error": json.loads(self._failure_file.read_text())}
-            local = {table: txn.count(table) - len(txn.mirrored(table)) for table in cloud_pull.TABLES}
             mirrored = {table: len(txn.mirrored(table)) for table in cloud_pull.TABLES}
-        return {"last_pull": last, "mirrored": mirrored, "local_only": local}
+            local = {table: txn.count(table) - mirrored[table] for table in cloud_pull.TABLES}
+        return {"last_pull": self.last_pull(), "mirrored": mirrored, "local_only": local}
 
-    def is_mirrored(self, table: str, doc_id: str) -> bool:
+    def last_pull(self) -> dict | None:
+        """The last pull (time, endpoint, account, counts) and the error of a later failed one, if any."""
         with self.store.read() as txn:
-            return txn.is_mirrored(table, doc_id)
+            last = json.loads(txn.meta(LAST_PULL) or "null")
+        if self._failure_file.exists():
+            last = {**(last or {}), "error": json.loads(self._failure_file.read_text())}
+        return last
 
     def _adopt_identity(self, txn: Txn, snap: cloud_pull.Snapshot) -> None:
         """V1: an empty state becomes the cloud's region and account; a state of another region is refused."""

@@ -72,10 +72,6 @@ class KeyCases(Base):
             doc = txn.get("api_keys", ak)
         return _key(doc) if doc else None
 
-    def project_of(self, account: str) -> str:
-        with self.store.read() as txn:
-            return self._project_of(txn, account)
-
     def _project_of(self, txn, account: str, create: bool = False) -> str:
         """R1: each account's own project id in the region (the state's own account: the state's project)."""
         if account == txn.meta("account"):

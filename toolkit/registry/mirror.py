@@ -57,11 +57,6 @@ def endpoint_of(reg, endpoint_id: str) -> Endpoint | None:
         return Endpoint.from_dict(doc) if doc and txn.is_mirrored("endpoints", endpoint_id) else None
 
 
-def vpc_is_mirrored(reg, vpc_id: str) -> bool:
-    with reg.store.read() as txn:
-        return txn.is_mirrored("vpcs", vpc_id)
-
-
 def refuse(what: str) -> None:
     """C2: a change the toolkit cannot make in the cloud is not made locally either."""
     raise ValidationError(f"{what} is the cloud's (mirrored); this change is not sent to the cloud", rule="C2",

@@ -51,8 +51,8 @@ class StatusHeader(Vertical):
     def _show_cloud(self) -> None:
         """C1: which cloud account this state mirrors and when the last pull ran (hidden for a local state)."""
         label = self.query_one("#cloud", Label)
-        status = getattr(self.app.registry, "cloud_status", None)
-        last = (status() if status else {}).get("last_pull") or {}
+        read = getattr(self.app.registry, "last_pull", None)  # one meta read, not the status's counts
+        last = (read() if read else None) or {}
         label.display = bool(last)
         if last:
             when = "pull failed" if last.get("error") else f"pulled {str(last.get('at', ''))[11:16]}"
