@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -30,8 +31,15 @@ def fields(pairs: list[tuple[str, object]]) -> str:
 
 def write(text: str) -> None:
     """Print to stdout now: a reader that left (`| head`) drops the rest; a failed write is an OutputError."""
-    try:
+    with _guarded():
         print(text, flush=True)
+
+
+@contextlib.contextmanager
+def _guarded():
+    """Writes to stdout: a reader that left drops the rest; a failed write is one OutputError line."""
+    try:
+        yield
     except BrokenPipeError:
         stdout_gone()
     except OSError as exc:
@@ -69,19 +77,13 @@ class Out:
                 write(text())
             return
         stream, first = sys.stdout, True
-        try:
+        with _guarded():
             stream.write(f'{{\n  "{key}": [')
             for item in items:
                 stream.write(("\n" if first else ",\n") + "\n".join("    " + line for line in dump(item).splitlines()))
                 first = False
             stream.write(("]" if first else "\n  ]") + f',\n  "total_count": {total}\n}}\n')
             stream.flush()
-        except BrokenPipeError:
-            stdout_gone()
-        except OSError as exc:
-            from toolkit.errors import OutputError
-            raise OutputError(f"cannot write the output: {exc.strerror or exc}",
-                              fix="check where stdout goes (disk full?)") from None
 
     def note(self, message: str) -> None:
         """A side remark (warnings) for people: always stderr."""
