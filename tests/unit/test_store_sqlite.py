@@ -128,3 +128,58 @@ def test_owned_counts_follow_every_insert_move_and_delete(tmp_path):
             assert txn.owned_count("endpoints", owner) == txn.count("endpoints", domain_id=owner)
         assert (txn.owned_count("endpoints", "a"), txn.owned_count("endpoints", "b")) == (5, 4)
     store.close()
+
+
+def _endpoint(i: int, **fields) -> dict:
+    return {"id": f"e{i}", "domain_id": "a", "endpoint_service_id": "s", "vpc_id": "v", "subnet_id": None,
+            "ip": f"10.0.0.{i}", "status": "accepted", "enable_dns": True, "dns_names": [f"e{i}.z", f"x{i}.z"]} | fields
+
+
+def test_version_8_fills_the_served_column_of_an_older_state_as_a_write_would(tmp_path):
+    """Issue 15: the migration's SQL and the column a write keeps agree, for every kind of endpoint."""
+    import json
+
+    from toolkit.store.sqlite import _statements
+
+    docs = [_endpoint(1), _endpoint(2, enable_dns=False), _endpoint(3, ip=""), _endpoint(4, dns_names=[]),
+            _endpoint(5, dns_names=["only.z"])]
+    fresh = Store(tmp_path / "new.db", create=True)
+    with fresh.write() as txn:
+        for doc in docs:
+            txn.put("endpoints", doc)
+    written = dict(fresh.conn.execute("SELECT id, served FROM endpoints"))
+    fresh.close()
+    conn = sqlite3.connect(tmp_path / "old.db")  # a version-7 state, as an older vpcep left it
+    for script in SCHEMA[:7]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.executemany("INSERT INTO endpoints (id, domain_id, service_id, vpc_id, status, doc) VALUES (?, 'a', 's', "
+                     "'v', 'accepted', ?)", [(doc["id"], json.dumps(doc)) for doc in docs])
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    migrated = Store(tmp_path / "old.db")
+    assert dict(migrated.conn.execute("SELECT id, served FROM endpoints")) == written == {
+        "e1": "10.0.0.1 e1.z x1.z", "e2": None, "e3": None, "e4": None, "e5": "10.0.0.5 only.z"}
+    migrated.close()
+
+
+def test_the_change_log_is_trimmed_and_then_says_it_no_longer_reaches_back(tmp_path, monkeypatch):
+    import toolkit.store.sqlite as sqlite_module
+
+    monkeypatch.setattr(sqlite_module, "CHANGES_KEEP", 500)
+    store = Store(tmp_path / "log.db", create=True)
+    start, wrote = store.generation(), {}
+    while store.generation() % 1000:  # up to the next trim
+        with store.write() as txn:
+            txn.put("endpoints", _endpoint(len(wrote) % 7))
+        wrote[store.generation()] = f"e{(len(wrote)) % 7}"
+    with store.read() as txn:
+        assert txn.endpoints_changed(start) is None  # trimmed past it: a server that far behind rebuilds
+        generation, ids = txn.endpoints_changed(generation_now := store.generation()) or (None, None)
+        assert (generation, ids) == (generation_now, [])
+        _, ids = txn.endpoints_changed(generation_now - 3)
+        assert sorted(ids) == sorted({wrote[g] for g in range(generation_now - 2, generation_now + 1)})
+    oldest = store.conn.execute("SELECT min(generation) FROM endpoint_changes").fetchone()[0]
+    assert oldest > store.generation() - 500
+    store.close()

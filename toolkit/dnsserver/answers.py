@@ -14,7 +14,7 @@ from dnslib import CNAME, QTYPE, RR, SOA, A, DNSBuffer, DNSHeader, DNSLabel, DNS
 
 from toolkit.dnsserver.codes import Qtype, Rcode
 from toolkit.dnsserver.wire import name_to_wire, suffixes
-from toolkit.dnsserver.zones import NEGATIVE_TTL, Zone
+from toolkit.dnsserver.zones import NEGATIVE_TTL, PrivateZone, Zone
 
 TYPE_ANY, TYPE_CNAME, TYPE_NS, TYPE_DS = int(Qtype.ANY), int(Qtype.CNAME), int(Qtype.NS), int(Qtype.DS)
 TYPE_DNAME, TYPE_A, TYPE_AAAA = int(Qtype.DNAME), int(Qtype.A), int(Qtype.AAAA)
@@ -118,6 +118,54 @@ class _ZoneIndex:
         return self.apex
 
 
+class _PrivateIndex(_ZoneIndex):
+    """A private zone's names as the lookup sees them, read off the zone itself: nothing copied, so a
+    change made to the zone in place is seen by the next lookup (after `AuthTable.changed()`)."""
+
+    cuts = dnames = frozenset()
+
+    def __init__(self, zone: PrivateZone) -> None:
+        self.zone = zone
+        self.apex = zone.apex
+        self.rrsets = _Held(zone)
+        self.names = _Names(zone)
+
+    @property
+    def soa(self) -> RR:
+        return negative_soa(self.zone)
+
+
+class _Held:
+    """A private zone's record sets by wire name, built on demand (a lookup's answer is memoised)."""
+
+    def __init__(self, zone: PrivateZone) -> None:
+        self.zone = zone
+
+    def get(self, key: bytes, default=None):
+        sets = self.zone.rrsets_at(key)
+        return default if sets is None else sets
+
+    def __getitem__(self, key: bytes):
+        sets = self.zone.rrsets_at(key)
+        if sets is None:
+            raise KeyError(key)
+        return sets
+
+    def __contains__(self, key: bytes) -> bool:
+        return key == self.zone.apex or key in self.zone.addrs
+
+    def values(self):
+        return [{QTYPE.SOA: [], QTYPE.NS: [], TYPE_A: [], TYPE_AAAA: []}]  # the types a private zone can hold
+
+
+class _Names:
+    def __init__(self, zone: PrivateZone) -> None:
+        self.zone = zone
+
+    def __contains__(self, key: bytes) -> bool:
+        return self.zone.has_name(key)
+
+
 class AuthTable:
     """The authoritative part of a snapshot: answers packed on first use, then reused until the next snapshot.
 
@@ -131,9 +179,14 @@ class AuthTable:
         self.types: set[int] = {TYPE_ANY, TYPE_DS, TYPE_CNAME}
         self.memo: dict[tuple, Answer] = {}
         for zone in zones:
-            index = self.zones[name_to_wire(zone.origin)] = _ZoneIndex(zone)
+            kind = _PrivateIndex if isinstance(zone, PrivateZone) else _ZoneIndex
+            index = self.zones[name_to_wire(zone.origin)] = kind(zone)
             for sets in index.rrsets.values():
                 self.types.update(sets)
+
+    def changed(self) -> None:
+        """A private zone changed in place: forget the answers packed from it (they are packed again on use)."""
+        self.memo.clear()
 
     def _zone(self, key: bytes, qtype: int = 0) -> _ZoneIndex | None:
         """The deepest zone of ours holding the name; for DS at a child zone's apex, the parent (RFC 4035 §3.1.4.1)."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import re
 import time
 from dataclasses import dataclass, field
-import re
 from pathlib import Path
 
 from dnslib import AAAA, NS, QTYPE, RD, RR, SOA, A, DNSLabel
 
+from toolkit.dnsserver.wire import name_to_wire, suffixes, wire_to_text
 from toolkit.errors import ConfigError, ZoneError
 
 REFRESH, RETRY, EXPIRE, NEGATIVE_TTL = 3600, 600, 1209600, 60
@@ -48,11 +50,142 @@ class Zone:
         return Zone(self.origin, [new_soa] + [rr for rr in self.records if rr.rtype != QTYPE.SOA], self.source)
 
     def to_text(self) -> str:
-        """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
-        lines = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep",
-                 f"$ORIGIN {self.origin}", f"$TTL {self.soa.ttl}"]
-        lines += [_line(rr) for rr in self.records]
-        return "\n".join(lines) + "\n"
+        return zone_text(self)
+
+
+def zone_text(zone) -> str:
+    """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
+    lines = [f"; {zone.source} zone {zone.origin} serial {zone.serial}, written by vpcep",
+             f"$ORIGIN {zone.origin}", f"$TTL {zone.soa.ttl}"]
+    lines += [_line(rr) for rr in zone.records]
+    return "\n".join(lines) + "\n"
+
+
+class PrivateZone:
+    """E5: a private zone kept as name → addresses, so that it is built, changed and held cheaply at
+    100,000 names (issue 15). It says what a Zone of the same dnslib records says (the tests compare
+    the two); `records` builds those records when a transfer, an export or the console needs them.
+    Changes are made in place (`add`, `remove`) on the server's loop."""
+
+    source = "private"
+
+    def __init__(self, origin: str, ttl: int, ns_address: str, serial: int = 0) -> None:
+        self.origin, self.ttl, self.serial = origin, ttl, serial
+        self.apex = name_to_wire(origin)
+        self.ns_name = "ns." + origin
+        self.addrs: dict[bytes, list[str]] = {}  # wire name (lower case) → its addresses, sorted
+        self.between: dict[bytes, int] = {}  # empty non-terminals → how many names lie below each
+        self.shared: dict[tuple[bytes, str], int] = {}  # a record held by more than one endpoint → the others
+        self.add(name_to_wire(self.ns_name), ns_address)
+
+    @property
+    def soa(self) -> RR:
+        rdata = SOA(self.ns_name, "hostmaster." + self.origin, (self.serial, REFRESH, RETRY, EXPIRE, NEGATIVE_TTL))
+        return RR(self.origin, QTYPE.SOA, ttl=self.ttl, rdata=rdata)
+
+    @property
+    def records(self) -> list[RR]:
+        """SOA, NS and every address record, as dnslib records (built on each call)."""
+        rrs = [self.soa, RR(self.origin, QTYPE.NS, ttl=self.ttl, rdata=NS(self.ns_name))]
+        for key, ips in list(self.addrs.items()):  # a copy: the console reads this from another thread
+            name = self.text_of(key)
+            rrs += [_address(name, ip, self.ttl) for ip in ips]
+        return rrs
+
+    def add(self, key: bytes, ip: str) -> bool:
+        """One address for a name; False when the zone already had it."""
+        ips = self.addrs.get(key)
+        if ips is None:
+            self.addrs[key] = [ip]
+            for name in self._between(key):
+                self.between[name] = self.between.get(name, 0) + 1
+            return True
+        if ip in ips:  # another endpoint's record says the same: count it, so one delete keeps it
+            self.shared[key, ip] = self.shared.get((key, ip), 0) + 1
+            return False
+        ips.append(ip)
+        ips.sort()
+        return True
+
+    def remove(self, key: bytes, ip: str) -> bool:
+        """One address of a name off the zone; False when the zone did not have it."""
+        ips = self.addrs.get(key)
+        if ips is None or ip not in ips:
+            return False
+        if self.shared.get((key, ip)):
+            self.shared[key, ip] -= 1
+            return False
+        ips.remove(ip)
+        if not ips:
+            del self.addrs[key]
+            for name in self._between(key):
+                self.between[name] -= 1
+                if not self.between[name]:
+                    del self.between[name]
+        return True
+
+    def key_of(self, name: str) -> bytes:
+        """The wire key of an absolute, lower-case name in this zone (one label below the apex: no split)."""
+        head = name[:len(name) - len(self.origin) - 1]
+        if "." in head or "\\" in head or not 0 < len(head) < 64:
+            return name_to_wire(name)
+        return bytes((len(head),)) + head.encode("ascii") + self.apex
+
+    def text_of(self, key: bytes) -> str:
+        """An absolute name's text from its wire key (the inverse of key_of)."""
+        if key[0] + 1 + len(self.apex) == len(key):
+            return key[1:1 + key[0]].decode("ascii") + "." + self.origin
+        return wire_to_text(key)
+
+    def _between(self, key: bytes) -> list[bytes]:
+        """The names strictly between `key` and the apex (empty non-terminals when nothing else is there)."""
+        if key[0] + 1 + len(self.apex) == len(key):  # a child of the apex: nothing between
+            return []
+        found = []
+        for suffix in suffixes(key):
+            if suffix == self.apex or len(suffix) < len(self.apex):
+                break
+            if suffix != key:
+                found.append(suffix)
+        return found
+
+    def has_name(self, key: bytes) -> bool:
+        return key == self.apex or key in self.addrs or key in self.between
+
+    def rrsets_at(self, key: bytes) -> dict[int, list[RR]] | None:
+        """The record sets a name holds (built on demand), or None when it holds none."""
+        if key == self.apex:
+            sets = {QTYPE.SOA: [self.soa], QTYPE.NS: [RR(self.origin, QTYPE.NS, ttl=self.ttl, rdata=NS(self.ns_name))]}
+        else:
+            sets = {}
+        name = None
+        for ip in self.addrs.get(key, ()):
+            name = name or self.text_of(key)
+            rr = _address(name, ip, self.ttl)
+            sets.setdefault(rr.rtype, []).append(rr)
+        return sets or None
+
+    def line(self, key: bytes, ip: str) -> str:
+        """The journal's zone-file line for one address (the same text `Zone.lines()` writes)."""
+        kind = "AAAA" if ":" in ip else "A"
+        shown = AAAA(ip).toZone() if kind == "AAAA" else ip
+        return f"{self.text_of(key)} {self.ttl} IN {kind} {shown}"
+
+    def lines(self) -> list[str]:
+        ns = f"{self.origin} {self.ttl} IN NS {self.ns_name}"
+        return sorted([ns] + [self.line(key, ip) for key, ips in list(self.addrs.items()) for ip in ips])
+
+    def content(self) -> dict:
+        return self.addrs
+
+    def with_serial(self, serial: int) -> "PrivateZone":
+        """The same zone (its names shared, not copied) under another serial: for SOAs of the journal's steps."""
+        other = copy.copy(self)
+        other.serial = serial
+        return other
+
+    def to_text(self) -> str:
+        return zone_text(self)
 
 
 def _line(rr: RR) -> str:
@@ -127,23 +260,25 @@ def absolute(name: str) -> str:
     return name.strip(".").lower() + "."
 
 
-def build_private(records, origin: str, ttl: int, serial: int, ns_address: str) -> list[Zone]:
-    """E5: the private zones for these registry records; the main origin exists even when empty."""
-    grouped: dict[str, list] = {origin: []}
+def build_private(records, origin: str, ttl: int, serial: int, ns_address: str,
+                  owners: dict | None = None) -> list[PrivateZone]:
+    """E5: the private zones for these registry records; the main origin exists even when empty.
+    `owners`, when given, gets endpoint id → [(zone origin, wire name, address)] of what each record put in."""
+    zones = {origin: PrivateZone(origin, ttl, ns_address, serial)}
     for record in records:
         name = absolute(record.name)
-        zone = origin if name.endswith("." + origin) else name.split(".", 1)[1]
-        grouped.setdefault(zone, []).append(record)
-    return [_private_zone(zone, items, ttl, serial, ns_address) for zone, items in sorted(grouped.items())]
+        home = private_home(name, origin)
+        zone = zones.get(home) or zones.setdefault(home, PrivateZone(home, ttl, ns_address, serial))
+        key = zone.key_of(name)
+        zone.add(key, record.ip)
+        if owners is not None:
+            owners.setdefault(record.endpoint_id, []).append((home, key, record.ip))
+    return [zones[name] for name in sorted(zones)]
 
 
-def _private_zone(origin: str, records, ttl: int, serial: int, ns_address: str) -> Zone:
-    ns_name = "ns." + origin
-    soa = SOA(ns_name, "hostmaster." + origin, (serial, REFRESH, RETRY, EXPIRE, NEGATIVE_TTL))
-    rrs = [RR(origin, QTYPE.SOA, ttl=ttl, rdata=soa), RR(origin, QTYPE.NS, ttl=ttl, rdata=NS(ns_name)),
-           _address(ns_name, ns_address, ttl)]
-    rrs += [_address(absolute(r.name), r.ip, ttl) for r in sorted(records, key=lambda r: (r.name, r.ip))]
-    return Zone(origin, rrs)
+def private_home(name: str, origin: str) -> str:
+    """The private zone an absolute name is served in: the main origin, or else the name's parent."""
+    return origin if name.endswith("." + origin) else name.split(".", 1)[1]
 
 
 def _address(name: str, ip: str, ttl: int) -> RR:

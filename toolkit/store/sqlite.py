@@ -29,6 +29,12 @@ def _counted(table: str) -> str:
             f"WHEN OLD.domain_id IS NOT NEW.domain_id BEGIN {drop} {bump} END;\n")
 
 
+def _changed(event: str, row: str) -> str:
+    """A trigger that logs the endpoint a write touched under the generation its commit gets (version 8)."""
+    return (f"CREATE TRIGGER endpoints_changed_{event.lower()} AFTER {event} ON endpoints BEGIN "
+            f"INSERT INTO endpoint_changes SELECT value + 1, {row}.id FROM meta WHERE key = 'generation'; END;\n")
+
+
 SCHEMA = [
     # version 1
     """
@@ -89,8 +95,21 @@ SCHEMA = [
                                removed TEXT NOT NULL, added TEXT NOT NULL);
     CREATE INDEX zone_journal_by_origin ON zone_journal (origin, seq);
     """,
+    # version 8 (issue 15): what each endpoint serves in DNS as a column ("IP NAME…"), and which endpoints each
+    # generation changed: a server reads those two instead of decoding every document, and applies changes
+    """
+    ALTER TABLE endpoints ADD COLUMN served TEXT;
+    UPDATE endpoints SET served = json_extract(doc, '$.ip') || ' ' ||
+        (SELECT group_concat(value, ' ') FROM json_each(doc, '$.dns_names'))
+        WHERE json_extract(doc, '$.enable_dns') AND json_extract(doc, '$.ip') != ''
+          AND json_array_length(doc, '$.dns_names');
+    CREATE TABLE endpoint_changes (generation INTEGER NOT NULL, id TEXT NOT NULL);
+    CREATE INDEX endpoint_changes_by_generation ON endpoint_changes (generation);
+    INSERT OR REPLACE INTO meta SELECT 'changes_from', value FROM meta WHERE key = 'generation';
+    """ + "".join(_changed(event, row) for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))),
 ]
 JOURNAL_KEEP = 1000  # journal entries kept per zone; an older secondary gets a full transfer
+CHANGES_KEEP = 10_000  # generations of endpoint changes kept; a server further behind rebuilds
 
 
 def _statements(script: str) -> list[str]:
@@ -109,6 +128,13 @@ def _ip_int(doc: dict) -> int | None:
     return int(ipaddress.IPv4Address(doc["ip"])) if doc.get("ip") else None
 
 
+def _served(doc: dict) -> str | None:
+    """E5: "IP NAME…" when the endpoint's names are served (DNS enabled, an address, names), else None."""
+    if doc.get("enable_dns") and doc.get("ip") and doc.get("dns_names"):
+        return " ".join([doc["ip"], *doc["dns_names"]])
+    return None
+
+
 # Per table: the indexed columns and how each is read off the document.
 COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
     "accounts": {},
@@ -119,7 +145,7 @@ COLUMNS: dict[str, dict[str, Callable[[dict], object]]] = {
                  "vpc_id": lambda d: d.get("vpc_id")},
     "endpoints": {"domain_id": lambda d: d["domain_id"], "service_id": lambda d: d["endpoint_service_id"],
                   "vpc_id": lambda d: d["vpc_id"], "subnet_id": lambda d: d.get("subnet_id"),
-                  "ip_int": _ip_int, "status": lambda d: d["status"]},
+                  "ip_int": _ip_int, "status": lambda d: d["status"], "served": _served},
     "whitelist": {"service_id": lambda d: d["service_id"], "permission": lambda d: d["permission"]},
     "rules": {"service_id": lambda d: d["service_id"]},
     "check_runs": {"domain_id": lambda d: d["domain_id"], "started_at": lambda d: d["started_at"]},
@@ -175,6 +201,23 @@ class Txn:
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
                                  [*params, -1 if limit is None else limit, offset])
         return [json.loads(doc) for (doc,) in rows]
+
+    def columns(self, table: str, names: tuple[str, ...], **where) -> list[tuple]:
+        """(id, columns…) of each matching row, where the column is not NULL: no document decoded."""
+        sql, params = self._where(table, where)
+        present = " AND ".join(f"{name} IS NOT NULL" for name in names)
+        sql = f"{sql} AND {present}" if sql else f" WHERE {present}"
+        return self.conn.execute(f"SELECT id, {', '.join(names)} FROM {table}{sql} ORDER BY rowid", params).fetchall()
+
+    def endpoints_changed(self, since: int) -> tuple[int, list[str]] | None:
+        """The generation now and the ids of the endpoints written after generation `since`;
+        None when the change log no longer reaches back that far (or the state predates it)."""
+        start = self.meta("changes_from")
+        if start is None or since < int(start):
+            return None
+        ids = [doc_id for (doc_id,) in self.conn.execute(
+            "SELECT DISTINCT id FROM endpoint_changes WHERE generation > ?", (since,))]
+        return int(self.meta("generation")), ids
 
     def count(self, table: str, **where) -> int:
         sql, params = self._where(table, where)
@@ -341,11 +384,21 @@ class Store:
                 yield txn
                 if self._version():
                     self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                    self._trim_changes()
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:  # SQLite may have rolled back already (I/O error, full disk)
                     self.conn.execute("ROLLBACK")
                 raise
+
+    def _trim_changes(self) -> None:
+        """Every 1,000 generations, forget the endpoint changes older than CHANGES_KEEP generations."""
+        generation = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+        if generation % 1000 or self._version() < 8:
+            return
+        self.conn.execute("DELETE FROM endpoint_changes WHERE generation <= ?", (generation - CHANGES_KEEP,))
+        self.conn.execute("UPDATE meta SET value = max(value, ?) WHERE key = 'changes_from'",
+                          (generation - CHANGES_KEEP,))
 
     def _refuse_if_frozen(self) -> None:
         if self.frozen:
@@ -372,6 +425,11 @@ class Store:
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
             return int(row[0])
 
+    def zone_serial(self, origin: str) -> int | None:
+        with self.read() as txn:
+            row = txn.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+        return None if row is None else int(row[0])
+
     def zone_state(self, origin: str) -> tuple[int, list[str]] | None:
         """The last serial served for a zone and its records (zone-file lines, SOA left out, sorted), or None."""
         with self.read() as txn:
@@ -382,15 +440,12 @@ class Store:
                                                            "line", (origin,))]
         return int(row[0]), lines
 
-    def advance_zone(self, origin: str, generation: int, content, next_serial: Callable[[int | None], int],
-                     previous: tuple[int, frozenset] | None = None) -> int:
+    def advance_zone(self, origin: str, generation: int, content, next_serial: Callable[[int | None], int]) -> int:
         """The serial to serve for a zone with this content (a collection of zone-file lines, SOA left out).
 
         Unchanged content keeps the stored serial (a restart, another worker); new content gets
         `next_serial(stored)` and a journal entry with the delta (removed, added), keyed by the
-        state's generation. `previous` (serial, lines) is what the caller last recorded: while the
-        stored serial is still that one, only the delta is written (no read of the whole zone).
-        Does not bump the generation: serving is not a registry change."""
+        state's generation. Does not bump the generation: serving is not a registry change."""
         content = frozenset(content)
         with self._lock, self._translate():
             self._refuse_if_frozen()
@@ -398,33 +453,55 @@ class Store:
             try:
                 row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
                 stored = None if row is None else int(row[0])
-                if previous is not None and previous[0] == stored:
-                    old = previous[1]
-                else:  # first record, a restart, or another worker moved it: compare with what is stored
-                    old = frozenset(line for (line,) in self.conn.execute(
-                        "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
+                old = frozenset(line for (line,) in self.conn.execute(
+                    "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
                 removed, added = sorted(old - content), sorted(content - old)
-                if stored is not None and not removed and not added:
-                    serial = stored
-                else:
-                    serial = next_serial(stored)
-                    self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?)", (origin, serial, generation))
-                    self.conn.executemany("DELETE FROM zone_records WHERE origin = ? AND line = ?",
-                                          [(origin, line) for line in removed])
-                    self.conn.executemany("INSERT INTO zone_records VALUES (?, ?)", [(origin, line) for line in added])
-                if stored is not None and serial != stored:
-                    self.conn.execute("INSERT INTO zone_journal (origin, generation, serial_from, serial_to, removed, "
-                                      "added) VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, stored, serial,
-                                                                           json.dumps(removed), json.dumps(added)))
-                    self.conn.execute("DELETE FROM zone_journal WHERE origin = ? AND seq <= (SELECT seq FROM "
-                                      "zone_journal WHERE origin = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-                                      (origin, origin, JOURNAL_KEEP))
+                serial = stored if stored is not None and not removed and not added else next_serial(stored)
+                self._record_zone(origin, generation, stored, serial, removed, added)
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
         return serial
+
+    def advance_zone_delta(self, origin: str, generation: int, previous: int, removed: list[str], added: list[str],
+                           next_serial: Callable[[int | None], int]) -> int | None:
+        """A change to a zone given as its delta (zone-file lines): its new serial, or None when the stored
+        serial is no longer `previous` (another process moved it; the caller records the whole content)."""
+        with self._lock, self._translate():
+            self._refuse_if_frozen()
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+                if row is None or int(row[0]) != previous:
+                    self.conn.execute("ROLLBACK")
+                    return None
+                serial = next_serial(previous)
+                self._record_zone(origin, generation, previous, serial, removed, added)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return serial
+
+    def _record_zone(self, origin: str, generation: int, stored: int | None, serial: int, removed: list[str],
+                     added: list[str]) -> None:
+        """Inside a transaction: the zone's serial and records moved to `serial`, and the journal entry."""
+        if serial == stored:
+            return
+        self.conn.execute("INSERT OR REPLACE INTO zone_serials VALUES (?, ?, ?)", (origin, serial, generation))
+        self.conn.executemany("DELETE FROM zone_records WHERE origin = ? AND line = ?",
+                              [(origin, line) for line in removed])
+        self.conn.executemany("INSERT INTO zone_records VALUES (?, ?)", [(origin, line) for line in added])
+        if stored is None:
+            return
+        self.conn.execute("INSERT INTO zone_journal (origin, generation, serial_from, serial_to, removed, added) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", (origin, generation, stored, serial, json.dumps(removed),
+                                                        json.dumps(added)))
+        self.conn.execute("DELETE FROM zone_journal WHERE origin = ? AND seq <= (SELECT seq FROM zone_journal "
+                          "WHERE origin = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)", (origin, origin, JOURNAL_KEEP))
 
     def zone_journal(self, origin: str, since_serial: int) -> list[tuple[int, int, list[str], list[str]]] | None:
         """The deltas (from, to, removed, added) leading from `since_serial` to the last serial, oldest first;
