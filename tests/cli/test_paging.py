@@ -46,8 +46,28 @@ def test_bad_paging_is_refused_with_the_fix(demo_cli, flags, fix):
 
 
 @pytest.mark.parametrize("items", [[], [{"id": "e1", "dns_names": ["a.b"], "tags": [{"key": "k", "value": "é"}]}],
-                                   [{"id": "e1"}, {"id": "e2", "whitelist": []}]])
-def test_a_streamed_list_is_byte_for_byte_the_json_of_the_whole(items, capsys):
+                                   [{"id": "e1"}, {"id": "e2", "whitelist": []}],
+                                   [{"id": "\u2028\x01\x7f\"\\/", "n": -3, "f": 1.5, "none": None, "deep": [{}, [[]]]}],
+                                   [{"big": 2 ** 70}, {"id": "after"}]])  # orjson refuses this: json's way
+@pytest.mark.parametrize("cut", [1, 2, 1000])
+def test_a_streamed_list_is_byte_for_byte_the_json_of_the_whole(items, cut, capsys):
     from toolkit.cli.output import Out, dump
-    Out(True).emit_list("endpoints", iter(items), len(items))
+    chunks = (items[i:i + cut] for i in range(0, len(items), cut))
+    Out(True).emit_list("endpoints", len(items), chunks)
     assert capsys.readouterr().out == dump({"endpoints": items, "total_count": len(items)}) + "\n"
+
+
+def test_the_json_list_of_a_demo_state_is_its_documents_through_the_model(demo_cli, settings):
+    """Issue 15: `endpoint list --json` hands out stored documents as they are: the same as to_dict(from_dict)."""
+    from toolkit.registry import Registry
+
+    listed = demo_cli.ok("endpoint", "list", "--json").json["endpoints"]
+    reg = Registry.open(settings)
+    try:
+        assert listed and listed == [e.to_dict() for e in reg.list_endpoints()]
+    finally:
+        reg.close()
+    from toolkit.model.endpoint import Endpoint
+
+    older = {key: value for key, value in listed[0].items() if key != "description"} | {"stale": 1}
+    assert Endpoint.public(older) == Endpoint.from_dict(older).to_dict() != older  # not to_dict's: re-made

@@ -306,9 +306,13 @@ def cmd_endpoint_create(reg: Registry, args, out: Out) -> int:
 
 
 def cmd_endpoint_list(reg: Registry, args, out: Out) -> int:
-    endpoints, total = reg.endpoints_page(_paging(args), args.id_, args.service, [parse_filter(t) for t in args.tag])
-    out.emit_list("endpoints", (e.to_dict() for e in endpoints), total,
-                  lambda: _endpoints_table(endpoints) if endpoints or not out.json else None)
+    filters = (args.id_, args.service, [parse_filter(t) for t in args.tag])
+    if out.json:
+        chunks = reg.endpoint_docs(_paging(args), *filters)
+        out.emit_list("endpoints", next(chunks), chunks)
+    else:
+        endpoints, _ = reg.endpoints_page(_paging(args), *filters)
+        out.emit(None, _endpoints_table(endpoints))
 
 
 def _endpoints_table(endpoints) -> str:

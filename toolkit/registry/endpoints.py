@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from toolkit.config import Settings
@@ -173,6 +174,21 @@ class EndpointCases(Base):
             docs = txn.page("endpoints", page.limit, page.offset, key, page.sort_dir == "desc", domain_id=self.account)
             total = txn.count("endpoints", domain_id=self.account)
         return [Endpoint.from_dict(doc) for doc in docs], total
+
+    def endpoint_docs(self, page, id_: str = "", service: str = "", tags: list[Tag] = ()) -> Iterator:
+        """endpoints_page as the API's documents: first the number of all matches, then the page's documents
+        a chunk (list) at a time, from one read of the state, without a model object per endpoint."""
+        if id_ or service or tags:
+            found, total = page.cut(self.list_endpoints(id_, service, tags))
+            yield total
+            yield [endpoint.to_dict() for endpoint in found]
+            return
+        key = "" if page.sort_key in ("", "name") else page.sort_key
+        with self.store.read() as txn:
+            yield txn.count("endpoints", domain_id=self.account)
+            for docs in txn.page_chunks("endpoints", page.limit, page.offset, key, page.sort_dir == "desc",
+                                        domain_id=self.account):
+                yield [Endpoint.public(doc) for doc in docs]
 
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
         with self.store.read() as txn:

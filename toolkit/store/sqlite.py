@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
+
 from toolkit.errors import Conflict, StoreError
 
 def _counted(table: str) -> str:
@@ -174,23 +176,33 @@ class Txn:
 
     def get(self, table: str, doc_id: str) -> dict | None:
         row = self.conn.execute(f"SELECT doc FROM {table} WHERE id = ?", (doc_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return orjson.loads(row[0]) if row else None
 
     def select(self, table: str, **where) -> list[dict]:
         """Documents whose columns equal the given values, oldest first."""
         sql, params = self._where(table, where)
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid", params)
-        return [json.loads(doc) for (doc,) in rows]
+        return [orjson.loads(doc) for (doc,) in rows]
 
     def latest(self, table: str, limit: int, **where) -> list[dict]:
         """The newest `limit` documents, newest first."""
         sql, params = self._where(table, where)
         rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY rowid DESC LIMIT ?", [*params, limit])
-        return [json.loads(doc) for (doc,) in rows]
+        return [orjson.loads(doc) for (doc,) in rows]
 
     def page(self, table: str, limit: int | None, offset: int, sort_key: str = "", descending: bool = True,
              **where) -> list[dict]:
         """One page of documents: in the state's order, or by a key of the document; the cut is made by SQLite."""
+        return [orjson.loads(doc) for (doc,) in self._paged(table, limit, offset, sort_key, descending, where)]
+
+    def page_chunks(self, table: str, limit: int | None, offset: int, sort_key: str = "", descending: bool = True,
+                    size: int = 1000, **where) -> Iterator[list[dict]]:
+        """`page`, read `size` documents at a time: a list of 100,000 is never all in memory."""
+        rows = self._paged(table, limit, offset, sort_key, descending, where)
+        while chunk := rows.fetchmany(size):
+            yield [orjson.loads(doc) for (doc,) in chunk]
+
+    def _paged(self, table: str, limit: int | None, offset: int, sort_key: str, descending: bool, where: dict):
         sql, params = self._where(table, where)
         if sort_key:
             if not sort_key.isidentifier():
@@ -198,9 +210,8 @@ class Txn:
             order = f"json_extract(doc, '$.{sort_key}') {'DESC' if descending else 'ASC'}, rowid"
         else:
             order = "rowid"
-        rows = self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
+        return self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
                                  [*params, -1 if limit is None else limit, offset])
-        return [json.loads(doc) for (doc,) in rows]
 
     def columns(self, table: str, names: tuple[str, ...], **where) -> list[tuple]:
         """(id, columns…) of each matching row, where the column is not NULL: no document decoded."""
