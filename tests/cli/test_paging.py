@@ -69,5 +69,5 @@ def test_the_json_list_of_a_demo_state_is_its_documents_through_the_model(demo_c
         reg.close()
     from toolkit.model.endpoint import Endpoint
 
-    older = {key: value for key, value in listed[0].items() if key != "description"} | {"stale": 1}
-    assert Endpoint.public(older) == Endpoint.from_dict(older).to_dict() != older  # not to_dict's: re-made
+    older = dict(reversed(listed[0].items())) | {"stale": 1}  # not as to_dict writes it: made again
+    assert list(Endpoint.public(older).items()) == list(listed[0].items()) and "stale" in older
