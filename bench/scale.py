@@ -9,8 +9,9 @@ For each size N, seeds a state through the registry (one batch), then prints one
   dns 1st   `vpcep dns serve` start → first answer for an endpoint's name (s), and its RSS then (MiB)
   cli→dns   `vpcep endpoint create --dns` in a shell → its name answered by the running server (ms)
   bind      named-checkzone of the exported zone (s)      knot  knotd start → the zone's SOA answered (s)
+  secondaries  knotd and named as secondaries (NOTIFY): one create → each serves the new serial (s), by IXFR?
 Targets at 100,000 (issue 15): create flat, page ≤ 300 ms, list ≤ 3 s, plan ≤ 1.5 s, dns 1st ≤ 2 s with
-RSS ≤ 200 MiB, cli→dns ≤ 100 ms. Usage: bench/scale.py [--sizes 1000,10000,100000]
+RSS ≤ 200 MiB, cli→dns ≤ 100 ms, a secondary's IXFR of one change ≤ 1 s. Usage: bench/scale.py [--sizes 1000,10000,100000]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import socket
 import statistics
@@ -96,27 +98,105 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def dns_figures(state: Path, tmp: Path) -> tuple[float, float, float]:
-    """(seconds to the first answer, RSS MiB then, ms from a CLI create to its name answered)."""
-    port = free_port()
+def dns_figures(state: Path, tmp: Path) -> tuple[float, float, float, dict]:
+    """(seconds to the first answer, RSS MiB then, ms from a CLI create to its name answered, and per
+    secondary (Knot, BIND) the seconds from that create to its serving the change and how it came: IXFR/AXFR)."""
+    port, knot_port, bind_port = free_port(), free_port(), free_port()
     config = tmp / "dns.toml"
-    config.write_text(f'[dns]\nlisten = ["127.0.0.1:{port}"]\nzones_dir = "{tmp / "zones"}"\n')
+    config.write_text(f'[dns]\nlisten = ["127.0.0.1:{port}"]\nzones_dir = "{tmp / "zones"}"\n'
+                      f'notify = ["127.0.0.1:{knot_port}", "127.0.0.1:{bind_port}"]\n'
+                      f'allow_transfer = ["127.0.0.0/8"]\n')
     name = vpcep(state, "endpoint", "list", "--json", "--limit", "1").stdout.split('"dns_names": [')[1].split('"')[1]
     start = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(state), "--config", str(config),
                                "dns", "serve"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    secondaries = []
     try:
         first = time.perf_counter() - start if answered(name, port, start + 120) else float("nan")
         rss = rss_mib(server.pid)
+        secondaries = [Secondary("knot", tmp, knot_port, port), Secondary("bind", tmp, bind_port, port)]
+        ours = soa_serial(port)
+        for secondary in secondaries:
+            secondary.wait_serial(ours, 600)  # the first transfer: the whole zone
         made = vpcep(state, "endpoint", "create", "--service", "dns", "--vpc", "big", "--dns", "--json",
                      config=config).stdout
         new_name = made.split('"dns_names": [')[1].split('"')[1]
         start = time.perf_counter()
         live = (time.perf_counter() - start) * 1000 if answered(new_name, port, start + 60) else float("nan")
-        return first, rss, live
+        ours = soa_serial(port)
+        followed = {s.kind: (s.wait_serial(ours, 60) - start, s.last_transfer()) for s in secondaries}
+        return first, rss, live, followed
     finally:
+        for secondary in secondaries:
+            secondary.stop()
         server.terminate()
         server.wait(timeout=30)
+
+
+def soa_serial(port: int, host: str = "127.0.0.1") -> int | None:
+    import dns.message
+    import dns.query
+    try:
+        reply = dns.query.udp(dns.message.make_query(ZONE, "SOA"), host, port=port, timeout=0.2)
+    except Exception:  # noqa: BLE001 — not serving it (yet)
+        return None
+    return reply.answer[0][0].serial if reply.answer and reply.rcode() == 0 else None
+
+
+class Secondary:
+    """knotd or named as a secondary of our server on a loopback port, in its own directory; stopped by PID."""
+
+    def __init__(self, kind: str, tmp: Path, port: int, primary: int) -> None:
+        self.kind, self.port, self.dir = kind, port, tmp / kind
+        self.dir.mkdir(exist_ok=True)
+        self.log = self.dir / "log"
+        if kind == "knot":
+            (self.dir / "knot.conf").write_text(
+                f"server:\n  rundir: {self.dir}\n  listen: 127.0.0.1@{port}\n  user: root:root\n"
+                f"log:\n  - target: stdout\n    any: info\ndatabase:\n  storage: {self.dir}\n"
+                f"remote:\n  - id: primary\n    address: 127.0.0.1@{primary}\n"
+                f"acl:\n  - id: notify\n    address: 127.0.0.0/8\n    action: notify\n"
+                f"template:\n  - id: default\n    storage: {self.dir}\n    zonefile-sync: -1\n"
+                f"    zonefile-load: none\n    journal-content: changes\n"
+                f"zone:\n  - domain: {ZONE}\n    master: primary\n    acl: notify\n")
+            argv = [shutil.which("knotd") or "/usr/sbin/knotd", "-c", str(self.dir / "knot.conf")]
+        else:
+            (self.dir / "named.conf").write_text(
+                f'options {{ directory "{self.dir}"; pid-file "{self.dir}/named.pid"; listen-on port {port} '
+                f'{{ 127.0.0.1; }}; listen-on-v6 {{ none; }}; notify no; recursion no; '
+                f'session-keyfile "{self.dir}/session.key"; }};\ncontrols {{ }};\n'
+                f'zone "{ZONE}" {{ type secondary; file "sec.db"; primaries {{ 127.0.0.1 port {primary}; }}; }};\n')
+            argv = [shutil.which("named") or "/usr/sbin/named", "-g", "-n", "1", "-u", "root",
+                    "-c", str(self.dir / "named.conf")]
+        self.out = open(self.log, "w")
+        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=subprocess.STDOUT)
+
+    def wait_serial(self, serial: int, seconds: float) -> float:
+        """The moment (perf_counter) this secondary serves `serial`, or NaN when it does not in time."""
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            if soa_serial(self.port) == serial:
+                return time.perf_counter()
+            time.sleep(0.005)  # polling another process: nothing to await
+        return float("nan")
+
+    def last_transfer(self) -> str:
+        """How the last change came, from the daemon's own log: Knot names the kind (IXFR/AXFR) and its bytes;
+        BIND gives records and bytes (an IXFR of one change is 5 records: SOA, old SOA, -, new SOA, +, SOA)."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        if self.kind == "knot":
+            done = [line for line in lines if "XFR, incoming" in line and "finished" in line]
+            found = re.search(r"\] (\w+), incoming.* (\d+ bytes)", done[-1]) if done else None
+        else:
+            done = [line for line in lines if "Transfer completed" in line]
+            found = re.search(r"(\d+ records), (\d+ bytes)", done[-1]) if done else None
+        return " ".join(found.groups()) if found else "?"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self.out.close()
 
 
 def zone_loads(state: Path, tmp: Path) -> tuple[float, float]:
@@ -163,10 +243,11 @@ def row(size: int) -> str:
         whole = timed(lambda: vpcep(state, "endpoint", "list", "--json"))
         page = timed(lambda: vpcep(state, "endpoint", "list", "--json", "--limit", "100", "--offset", str(size // 2)))
         plan = timed(lambda: vpcep(state, "routes", "plan", "--gateway", "192.0.2.1", "--json"))
-        first, rss, live = dns_figures(state, tmp)
+        first, rss, live, followed = dns_figures(state, tmp)
         bind, knot = zone_loads(state, tmp)
+        secondaries = "  ".join(f"{kind} {seconds:.2f}s {how}" for kind, (seconds, how) in followed.items())
         return (f"{size:>9,} {seeding:7.1f}s {create:8.2f}ms {whole:7.2f}s {page * 1000:7.0f}ms {plan:7.2f}s "
-                f"{first:7.2f}s {rss:6.0f}MiB {live:7.0f}ms {bind:7.2f}s {knot:7.2f}s")
+                f"{first:7.2f}s {rss:6.0f}MiB {live:7.1f}ms {bind:7.2f}s {knot:7.2f}s  {secondaries}")
 
 
 def main() -> None:
@@ -176,7 +257,7 @@ def main() -> None:
     os.environ.pop("VPCEP_CONFIG", None)
     random.seed(15)
     print(f"{'N':>9} {'seed':>8} {'create':>10} {'list':>8} {'page':>9} {'plan':>8} {'dns 1st':>8} {'RSS':>9} "
-          f"{'cli→dns':>9} {'bind':>8} {'knot':>8}")
+          f"{'cli→dns':>9} {'bind':>8} {'knot':>8}  secondaries told of one change (create → serving it, how)")
     for size in sizes:
         print(row(size), flush=True)
 

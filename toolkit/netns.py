@@ -33,7 +33,7 @@ def run_in(name: str, fn, *args):
         except BaseException as exc:  # handed back to the caller's thread below
             box["error"] = exc
 
-    thread = threading.Thread(target=target, name=f"netns-{name}")
+    thread = threading.Thread(target=target, name=f"netns-{name}", daemon=True)  # Ctrl-C does not wait for it
     thread.start()
     thread.join()
     if "error" in box:

@@ -10,16 +10,19 @@ from toolkit.netns import exists, run_in
 
 
 class Sockets:
-    """Non-blocking IPv4 sockets, created here or (with a name) inside that namespace."""
+    """Non-blocking IPv4 sockets, created here or (with a name) inside that namespace.
 
-    def __init__(self, netns: str | None = None) -> None:
-        self.netns = netns
+    `entered`: this thread is inside the namespace already (a check run's loop): its sockets are made
+    as they are, without a thread that enters the namespace for each one."""
+
+    def __init__(self, netns: str | None = None, entered: bool = False) -> None:
+        self.netns, self.entered = netns, entered
         if netns:
             require_netns(netns)
 
     def make(self, kind: int) -> socket.socket:
         """A non-blocking socket of `kind` (SOCK_STREAM or SOCK_DGRAM)."""
-        if self.netns:
+        if self.netns and not self.entered:
             sock = run_in(self.netns, socket.socket, socket.AF_INET, kind)
         else:
             sock = socket.socket(socket.AF_INET, kind)

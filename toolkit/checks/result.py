@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 STEPS = ("state", "dns", "route", "policy", "tcp")
@@ -33,11 +33,10 @@ class StepResult:
         return self.status == Status.FAILED
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["status"] = str(self.status)
-        data["ok"] = not self.failed
-        data["duration_ms"] = round(self.duration_ms, 2)
-        return data
+        """The JSON form; `figures` as they are (plain data already: no deep copy per step of 1,000 targets)."""
+        return {"step": self.step, "status": str(self.status), "detail": self.detail, "rule": self.rule,
+                "fix": self.fix, "figures": self.figures, "duration_ms": round(self.duration_ms, 2),
+                "ok": not self.failed}
 
 
 def passed(step: str, detail: str, **figures) -> StepResult:

@@ -40,6 +40,7 @@ class RouteTable:
         from pyroute2 import IPRoute
         self._ipr = IPRoute(netns=netns) if netns else IPRoute()
         self._routes = None
+        self._devices: dict[int, str] = {}  # by index: a name asked once per run, not per address
 
     def lookup(self, address: str) -> Lookup:
         from pyroute2.netlink.exceptions import NetlinkError
@@ -67,8 +68,10 @@ class RouteTable:
     def _device(self, index) -> str:
         if not index:
             return ""
-        links = self._ipr.get_links(index)
-        return links[0].get_attr("IFLA_IFNAME") if links else str(index)
+        if index not in self._devices:
+            links = self._ipr.get_links(index)
+            self._devices[index] = links[0].get_attr("IFLA_IFNAME") if links else str(index)
+        return self._devices[index]
 
     def close(self) -> None:
         self._ipr.close()
