@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -148,6 +149,7 @@ def load(config: str | None = None, state: str | None = None, act_as: str | None
     if "forward_zones" in data.get("dns", {}):
         sections["dns"] = replace(sections["dns"], forward_zones=dict(data["dns"]["forward_zones"]))
     _check_cloud(sections["cloud"].services)
+    _check_values(sections["dns"], sections["routes"])
     base = Settings(state=_xdg("DATA", ".local/share", env) / "state.db", config=path, **sections)
     return replace(
         base,
@@ -181,6 +183,21 @@ def _check_sections(data: dict, path: Path) -> None:
         if not isinstance(value, dict):
             raise ConfigError(f"config file {path}: {name} must be a section ([{name}]), not a value",
                               fix=f"write [{name}] and its keys on the lines below")
+
+
+MAX_TTL = 2**31 - 1  # RFC 2181 §8
+
+
+def _check_values(dns: "DnsSettings", routes: "RoutesSettings") -> None:
+    """Values whose type is right but that no later step could use: one line here, not a traceback there."""
+    if dns.ttl > MAX_TTL:
+        raise ConfigError(f"setting [dns] ttl = {dns.ttl} is over {MAX_TTL}", rule="E5",
+                          fix="give seconds up to 2147483647 (RFC 2181 §8); 300 is usual")
+    try:
+        ipaddress.IPv4Network(routes.endpoint_source_cidr, strict=False)
+    except ValueError:
+        raise ConfigError(f"setting [routes] endpoint_source_cidr = {routes.endpoint_source_cidr!r} is not an "
+                          "IPv4 CIDR", rule="S11", fix='give a CIDR such as "198.19.128.0/17"') from None
 
 
 def _check_cloud(services: dict) -> None:

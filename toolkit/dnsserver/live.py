@@ -132,6 +132,7 @@ class Live:
 
     def __init__(self, registry: ZoneSource, settings, static: list[Zone], ns_address: str,
                  record: bool = True) -> None:
+        check_obs(settings.obs)
         self.registry, self.settings, self.static = registry, settings, static
         self.ns_address = ns_address
         identity = registry.identity

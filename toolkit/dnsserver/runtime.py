@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from toolkit.dnsserver.chain import Acl, Chain
 from toolkit.dnsserver.forward import Forwarder, Policy, Routes, Upstream
-from toolkit.dnsserver.live import Live, check_obs
+from toolkit.dnsserver.live import Live
 from toolkit.dnsserver.server import DnsServer, Limits
 from toolkit.dnsserver.source import ZoneSource
 from toolkit.dnsserver.wire import name_to_wire
@@ -53,7 +54,6 @@ class Service:
     def __init__(self, settings, registry: ZoneSource, options: Options | None = None) -> None:
         self.options = options or Options()
         dns = settings.dns
-        check_obs(settings.obs)
         self.listen = [parse_listen(item) for item in (self.options.listen or dns.listen)]
         origin = private_origin(dns.name_template, registry.identity)
         static = load_static(self._zones_dir(dns), skip={origin})
@@ -106,7 +106,14 @@ class Service:
 
 
 def _ns_address(host: str) -> str:
-    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    """The address of the zones' NS name: the first listen address (loopback for a wildcard)."""
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        raise ConfigError(f"[dns] listen {host!r} is not an IP address: the zones' NS record needs one",
+                          fix='give IP:PORT, e.g. listen = ["127.0.0.1:5353"]') from None
 
 
 def _routes(dns, options: Options) -> Routes:
