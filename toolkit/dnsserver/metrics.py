@@ -15,7 +15,7 @@ import logging
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import generate_latest
 
 from toolkit.dnsserver.codes import Rcode
 from toolkit.dnsserver.tally import type_text
@@ -26,6 +26,7 @@ P = "vpcep_dns_"
 STATES = ("up", "degraded", "down")
 MAX_CLIENTS = 16
 REQUEST_DEADLINE = 5.0
+TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8"  # what every Prometheus reads (our names need no escaping)
 
 
 def check_address(host: str, remote: bool) -> None:
@@ -216,7 +217,7 @@ class Endpoint:
             return _response("405 Method Not Allowed", b"GET only\n")
         if path not in ("/metrics", "/"):
             return _response("404 Not Found", b"see /metrics\n")
-        return _response("200 OK", self.page(), CONTENT_TYPE_LATEST)
+        return _response("200 OK", self.page(), TEXT_FORMAT)
 
 
 def _response(status: str, body: bytes, kind: str = "text/plain; charset=utf-8") -> bytes:

@@ -101,7 +101,7 @@ def _sum_by(rows, label: str) -> dict:
     out: dict = {}
     for labels, value in rows:
         out[labels[label]] = out.get(labels[label], 0) + int(value)
-    return dict(sorted(out.items(), key=lambda item: -item[1]))
+    return dict(sorted(out.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _upstreams(values: dict) -> list[dict]:

@@ -25,7 +25,8 @@ class Buckets:
         self.bounds, self.counts, self.total = bounds, [0] * (len(bounds) + 1), 0.0
 
     def observe(self, value: float) -> None:
-        self.counts[bisect.bisect_left(self.bounds, value)] += 1
+        at = bisect.bisect_left(self.bounds, value)
+        self.counts[at] += 1
         self.total += value
 
     def cumulative(self) -> list[tuple[str, int]]:
