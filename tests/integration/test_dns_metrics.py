@@ -132,25 +132,44 @@ def test_workers_serve_metrics_on_port_plus_i_and_refuse_a_query_log(settings):
         spawn_workers(2, settings, Options(listen=["127.0.0.1:5300"], query_log="q.log"))
 
 
-def test_stats_summarizes_a_running_server(serve, settings, endpoints, vpcep):
+def test_stats_summarizes_a_running_server(serve, settings, endpoints, upstreams, vpcep):
     names, _ = endpoints
-    server = serve(with_dns(settings), Options(poll=0.01, metrics="127.0.0.1:0"))
+    upstream = upstreams({("www.example.", "A"): (300, ["192.0.2.7"])})
+    server = serve(with_dns(settings, forwarders=(upstream.address,), allow_recursion=("127.0.0.2/32",)),
+                   Options(poll=0.01, metrics="127.0.0.1:0"))
     name = next(iter(names))
     for _ in range(3):
         server.ask(name)
     server.ask(f"missing.{ZONE}", tcp=True)
-    server.ask("foreign.example")
+    server.ask("www.example")  # 127.0.0.1 may not recurse: REFUSED
     where = "{}:{}".format(*server.service.metrics_bound)
     data = vpcep("--json", "dns", "stats", "--from", where)
     assert data["queries"]["total"] == 5
     assert data["queries"]["by_transport"] == {"udp": 4, "tcp": 1}
     assert data["queries"]["by_rcode"] == {"NOERROR": 3, "NXDOMAIN": 1, "REFUSED": 1}
     assert data["refused"] == 1 and data["zones"] == {ZONE + ".": server.service.live.snapshot.zones[0].serial}
+    assert [(u["upstream"], u["route"], u["state"], u["answered"]) for u in data["upstreams"]] == [
+        (upstream.address, ".", "up", 0)]
     text = vpcep("dns", "stats", "--from", where)
     assert re.search(r"queries:\s+5 \(", text) and "NOERROR 3  NXDOMAIN 1  REFUSED 1" in text
-    assert re.search(rf"{re.escape(ZONE)}\.\s+\d+", text)
+    assert re.search(rf"{re.escape(ZONE)}\.\s+\d+", text) and re.search(rf"{upstream.address}\s+\.\s+up", text)
     twice = vpcep("--json", "dns", "stats", "--from", where, "--from", where)  # two workers: summed
     assert twice["queries"]["total"] == 10 and twice["zones"] == data["zones"]
+
+
+def test_forwarded_answers_fill_the_upstream_histogram_and_forward_cache(serve, settings, upstreams):
+    upstream = upstreams({("www.example.", "A"): (300, ["192.0.2.7"])})
+    server = serve(with_dns(settings, forwarders=(upstream.address,)), Options(poll=0.01, metrics="127.0.0.1:0"))
+    server.ask("www.example")
+    server.ask("www.example", tcp=True)  # TCP has no packet cache: the forward cache answers
+    values = scrape("http://{}:{}/metrics".format(*server.service.metrics_bound))
+    labels = (("route", "."), ("upstream", upstream.address))
+    assert values[("vpcep_dns_forward_latency_seconds_count", labels)] == 1
+    assert values[("vpcep_dns_forward_latency_seconds_bucket", (("le", "+Inf"), *labels))] == 1
+    assert values[("vpcep_dns_upstream_state", (("route", "."), ("state", "up"), ("upstream", upstream.address)))] == 1
+    assert values[("vpcep_dns_cache_hits_total", (("cache", "forward"),))] == 1
+    assert values[("vpcep_dns_forward_cache_misses_total", ())] == 1
+    assert values[("vpcep_dns_tcp_connections_accepted_total", ())] == 1
 
 
 def test_stats_with_nothing_listening_is_one_line_with_a_fix(state_path, endpoints):
