@@ -3,7 +3,10 @@
 # 15 times Prometheus's usual rate) and one without, dnsperf against each in turn ($RUNS rounds of
 # $DURATION s, alternating so that load from elsewhere hits both alike). Prints the median qps of each and
 # the server's CPU time per query over all rounds (utime+stime from /proc: less at the mercy of other load).
+# BASE_TREE=DIR: the "off" server runs from another checkout (e.g. `git archive <rev> | tar -x -C DIR`), to
+# measure what the always-on counters cost against a commit without them.
 set -euo pipefail
+BASE_TREE=${BASE_TREE:-}
 DURATION=${DURATION:-5}
 RUNS=${RUNS:-5}
 SERVER_CPU=${SERVER_CPU:-1}
@@ -18,13 +21,13 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do dig +time=1 +tries=1 -p "$1" @127.0.0.1 version.bind >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not come up" >&2; exit 2; }
+wait_port() { for _ in $(seq 100); do dig +time=1 +tries=1 -p "$1" @127.0.0.1 version.bind >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not come up:" >&2; cat "$WORK"/serve.*.log >&2; exit 2; }
 
-python3 bench/dns_bench_state.py "$WORK/state.db" "$WORK"
+PYTHONPATH=$PWD python3 bench/dns_bench_state.py "$WORK/state.db" "$WORK"
 P_OFF=$(free_port); P_ON=$(free_port); P_METRICS=$(free_port)
-serve() { taskset -c "$SERVER_CPU" python3 -m toolkit --state "$WORK/state.db" dns serve --listen "127.0.0.1:$1" "${@:2}" \
-  >"$WORK/serve.$1.log" 2>&1 & PIDS+=($!); }
-serve "$P_OFF"; PID_OFF=$!
+serve() { (cd "${TREE:-.}" && PYTHONPATH=$PWD exec taskset -c "$SERVER_CPU" python3 -m toolkit --state "$WORK/state.db" \
+  dns serve --listen "127.0.0.1:$1" "${@:2}") >"$WORK/serve.$1.log" 2>&1 & PIDS+=($!); }
+TREE=$BASE_TREE serve "$P_OFF"; PID_OFF=$!
 serve "$P_ON" --metrics "127.0.0.1:$P_METRICS"; PID_ON=$!
 wait_port "$P_OFF"; wait_port "$P_ON"
 (while sleep 1; do curl -sf "http://127.0.0.1:$P_METRICS/metrics" >"$WORK/scrape.txt" || true; done) & PIDS+=($!)
