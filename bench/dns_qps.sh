@@ -24,7 +24,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do dig +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not come up" >&2; exit 2; }
 
-python3 bench/dns_bench_state.py "$WORK/state.db" "$WORK"
+PYTHONPATH=$PWD python3 bench/dns_bench_state.py "$WORK/state.db" "$WORK"
 python3 -m toolkit --state "$WORK/state.db" dns export --dir "$WORK/zones" >/dev/null
 ZONE=vpcep.cn-north-4.myhuaweicloud.com
 OBS=obs.cn-north-4.myhuaweicloud.com
