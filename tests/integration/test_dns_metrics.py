@@ -216,3 +216,13 @@ def test_query_log_rotates_by_size_keeping_n_files(tmp_path):
     assert clients == last  # oldest first, no gap, none twice, the newest in FILE
     assert len(clients) < 300 and all((tmp_path / name).stat().st_size < 4096 + 5 * 300 for name in files)
     assert all(stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640 for name in files)
+    with pytest.raises(ConfigError, match="at least 4096"):
+        QueryLog(path, size=100)
+
+
+def test_query_log_narrows_a_wider_existing_file(tmp_path):
+    path = tmp_path / "q.log"
+    path.write_text("")
+    path.chmod(0o666)
+    QueryLog(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640

@@ -75,9 +75,10 @@ def cmd_dns_serve(reg, args, out) -> int:
         zones = [f"{z.origin} (serial {z.serial})" for z in service.live.snapshot.zones]
         where = ", ".join(f"{host}:{port}" for host, port in bound)
         metrics = "http://{}:{}/metrics".format(*service.metrics_bound) if service.metrics_bound else None
+        each = f" (worker i on its port + i, {args.workers} workers)" if args.workers > 1 else ""
         out.emit({"listen": [f"{h}:{p}" for h, p in bound], "zones": zones, "workers": args.workers,
                   "metrics": metrics}, f"listening on {where} (udp+tcp); zones: {', '.join(zones)}"
-                 + (f"; metrics: {metrics}" if metrics else ""))
+                 + (f"; metrics: {metrics}{each}" if metrics else ""))
         sys.stdout.flush()
 
     try:
