@@ -3,12 +3,14 @@
 # Workloads: authoritative (200 private names, 90 % hits / 10 % NXDOMAIN) and forwarding cache hits
 # (1,000 bucket names; upstream: a second BIND). Server on core $SERVER_CPU, dnsperf on core $CLIENT_CPU,
 # $DURATION s per run, median of $RUNS runs. Prints queries/s, average latency and the ratio ours/BIND.
+# METRICS=1: ours with --metrics, scraped every second during the runs (Prometheus scrapes every 15 s).
 set -euo pipefail
 DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 DNSPERF_OPTS=${DNSPERF_OPTS:-}
+METRICS=${METRICS:-0}
 cd "$(dirname "$0")/.."
 for tool in named dnsperf taskset python3; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "missing $tool (apt-get install bind9 dnsperf util-linux)" >&2; exit 2; }
@@ -22,11 +24,13 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 100); do dig +time=1 +tries=1 -p "$1" @127.0.0.1 "$2" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not come up" >&2; exit 2; }
 
-python3 bench/dns_bench_state.py "$WORK/state.db" "$WORK"
+PYTHONPATH=$PWD python3 bench/dns_bench_state.py "$WORK/state.db" "$WORK"
 python3 -m toolkit --state "$WORK/state.db" dns export --dir "$WORK/zones" >/dev/null
 ZONE=vpcep.cn-north-4.myhuaweicloud.com
 OBS=obs.cn-north-4.myhuaweicloud.com
-P_UP=$(free_port); P_BIND=$(free_port); P_OURS=$(free_port)
+P_UP=$(free_port); P_BIND=$(free_port); P_OURS=$(free_port); P_METRICS=$(free_port)
+OURS_FLAGS=()
+[ "$METRICS" = 1 ] && OURS_FLAGS=(--metrics "127.0.0.1:$P_METRICS")
 
 named_conf() {  # dir port extra-options zones
   mkdir -p "$1"
@@ -62,8 +66,11 @@ TOML
 taskset -c "$CLIENT_CPU" "$NAMED" -g -c "$WORK/upstream/named.conf" -n 1 -u "$(id -un)" >"$WORK/upstream.log" 2>&1 & PIDS+=($!)
 taskset -c "$SERVER_CPU" "$NAMED" -g -c "$WORK/bind/named.conf" -n 1 -u "$(id -un)" >"$WORK/bind.log" 2>&1 & PIDS+=($!)
 taskset -c "$SERVER_CPU" python3 -m toolkit --state "$WORK/state.db" --config "$WORK/vpcep.toml" dns serve \
-  >"$WORK/ours.log" 2>&1 & PIDS+=($!)
+  "${OURS_FLAGS[@]}" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
 wait_port "$P_UP" "$OBS"; wait_port "$P_BIND" "$ZONE"; wait_port "$P_OURS" "$ZONE"
+if [ "$METRICS" = 1 ]; then
+  (while sleep 1; do curl -sf "http://127.0.0.1:$P_METRICS/metrics" >"$WORK/scrape.txt" || true; done) & PIDS+=($!)
+fi
 
 perf() {  # port file seconds -> "qps latency_ms"
   taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$3" $DNSPERF_OPTS 2>&1 |
@@ -74,6 +81,7 @@ median() { sort -n | awk '{v[NR]=$0} END {print v[int((NR+1)/2)]}'; }
 for port in "$P_OURS" "$P_BIND"; do perf "$port" "$WORK/fwd.txt" 2 >/dev/null; done  # warm the caches
 
 echo "dnsperf ${DURATION}s x ${RUNS} (median), server on core $SERVER_CPU, dnsperf on core $CLIENT_CPU; $(nproc) cores;" \
+  "metrics $([ "$METRICS" = 1 ] && echo "on, scraped every 1 s" || echo off);" \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-14s %12s %12s %12s %12s %7s\n" workload "ours qps" "BIND qps" "ours lat ms" "BIND lat ms" ratio
 for workload in auth fwd; do

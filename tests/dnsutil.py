@@ -8,6 +8,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -53,6 +54,13 @@ class Running(Background):
         with socket.create_connection((self.host, self.port), timeout=timeout) as sock:
             sock.sendall(struct.pack("!H", len(packet)) + packet)
             return read_frame(sock)
+
+
+def vpcep_process(state, *argv, **kwargs) -> subprocess.Popen:
+    """`python -m toolkit --state STATE ARGV...` as a child with pipes (no user config)."""
+    env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent-vpcep-xdg"}
+    return subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(state), *argv], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
 def udp_raw(host: str, port: int, packet: bytes, timeout: float = 1.0) -> bytes | None:

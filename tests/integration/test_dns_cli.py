@@ -8,22 +8,15 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import dns.message
 import dns.query
 import pytest
 
-from dnsutil import addresses
+from dnsutil import addresses, vpcep_process
 
 ZONE = "vpcep.cn-north-4.myhuaweicloud.com"
-
-
-def vpcep_process(state, *argv, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent-vpcep-xdg"}
-    return subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(state), *argv], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
 @pytest.fixture

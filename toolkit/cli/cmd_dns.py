@@ -1,4 +1,4 @@
-"""`vpcep dns serve|records|export|query`: the DNS server and its zones (CLI.md); heavy imports stay in handlers."""
+"""`vpcep dns serve|records|export|query|stats`: the DNS server and its zones (CLI.md); heavy imports stay in handlers."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def add_commands(b) -> None:
                    help="give up (SERVFAIL) after S seconds")
     p.add_argument("--event-loop", choices=("auto", "uvloop", "asyncio"), default="auto",
                    help="auto: uvloop when installed")
+    p.add_argument("--metrics", metavar="ADDR:PORT", help="serve Prometheus metrics at http://ADDR:PORT/metrics "
+                   "(PORT alone: 127.0.0.1; with --workers N, worker i on PORT+i); default: none")
+    p.add_argument("--metrics-remote", action="store_true",
+                   help="allow a non-loopback --metrics address (no authentication: firewall it)")
+    p.add_argument("--query-log", metavar="FILE", help="one JSON line per reply (mode 0640); not with --workers")
+    p.add_argument("--query-log-size", type=int, default=10 << 20, metavar="BYTES",
+                   help="rotate the query log at this size: FILE.1 ... FILE.N (default 10 MiB)")
+    p.add_argument("--query-log-keep", type=int, default=5, metavar="N", help="rotated query logs kept (default 5)")
     p = b.verb(group, "records", "what the server would answer now")
     p.add_argument("--zone", metavar="Z", help="only this zone")
     p.add_argument("--zones", metavar="DIR", help="static zone files (default: [dns] zones_dir)")
@@ -36,6 +44,11 @@ def add_commands(b) -> None:
     p.add_argument("type", nargs="?", default="A")
     p.add_argument("--server", metavar="ADDR:PORT", help="default: the first [dns] listen address")
     p.add_argument("--tcp", action="store_true", help="ask over TCP")
+    p.add_argument("--timeout", type=float, default=3.0, metavar="S")
+    p = b.verb(group, "stats", "read a running server's metrics and summarize them")
+    p.add_argument("--from", dest="from_", action="append", default=[], metavar="ADDR:PORT",
+                   help="the --metrics address of `dns serve` (repeat for each worker: summed); default 127.0.0.1:9153")
+    p.add_argument("--metrics-url", action="append", default=[], metavar="URL", help="the full URL instead")
     p.add_argument("--timeout", type=float, default=3.0, metavar="S")
 
 
@@ -53,14 +66,19 @@ def cmd_dns_serve(reg, args, out) -> int:
                                     tcp_message=args.tcp_message_timeout),
                       policy=Policy(timeout=args.forward_timeout, deadline=args.forward_deadline),
                       reuse_port=args.reuse_port or args.workers > 1, batched_udp=not args.plain_udp,
-                      event_loop=args.event_loop)
+                      event_loop=args.event_loop, metrics=args.metrics, metrics_remote=args.metrics_remote,
+                      query_log=args.query_log, query_log_size=args.query_log_size,
+                      query_log_keep=args.query_log_keep)
     children = spawn_workers(args.workers, reg.settings, options)
 
     def ready(service, bound) -> None:
         zones = [f"{z.origin} (serial {z.serial})" for z in service.live.snapshot.zones]
         where = ", ".join(f"{host}:{port}" for host, port in bound)
-        out.emit({"listen": [f"{h}:{p}" for h, p in bound], "zones": zones, "workers": args.workers},
-                 f"listening on {where} (udp+tcp); zones: {', '.join(zones)}")
+        metrics = "http://{}:{}/metrics".format(*service.metrics_bound) if service.metrics_bound else None
+        each = f" (worker i on its port + i, {args.workers} workers)" if args.workers > 1 else ""
+        out.emit({"listen": [f"{h}:{p}" for h, p in bound], "zones": zones, "workers": args.workers,
+                  "metrics": metrics}, f"listening on {where} (udp+tcp); zones: {', '.join(zones)}"
+                 + (f"; metrics: {metrics}{each}" if metrics else ""))
         sys.stdout.flush()
 
     try:
@@ -113,3 +131,37 @@ def cmd_dns_query(reg, args, out) -> int:
             "flags": message.flags_text, "server": server, "time_ms": round(elapsed * 1000, 1)}
     out.emit(data, f"{message.text}\n\n;; Query time: {data['time_ms']} msec\n;; SERVER: {server}")
     return 0 if message.rcode_text == "NOERROR" else 1
+
+
+def cmd_dns_stats(reg, args, out) -> int:
+    from toolkit.dnsserver.stats import scrape, summary, urls
+
+    data = summary(scrape(urls(args.from_, args.metrics_url), args.timeout))
+    out.emit(data, _stats_text(data))
+    return 0
+
+
+def _stats_text(data: dict) -> str:
+    from toolkit.cli.output import fields, table
+
+    queries = data["queries"]
+    rate = f" ({queries['qps']:,} qps over {queries['uptime_s']:,} s)" if queries["qps"] is not None else ""
+    lines = [fields([("queries", f"{queries['total']:,}{rate}"), ("transport", _counts(queries["by_transport"])),
+                     ("rcode", _counts(queries["by_rcode"])), ("qtype", _counts(queries["by_qtype"])),
+                     ("refused", data["refused"]), ("dropped", _counts(data["dropped"])), ("errors", data["errors"]),
+                     ("cache hits", _counts(data["cache_hits"])), ("forwarded", data["forward_cache_misses"]),
+                     ("tcp", f"{data['tcp']['open']} open, {data['tcp']['accepted']:,} accepted")])]
+    upstreams = [[u["upstream"], u["route"], u["state"], u["srtt_ms"], u["mean_ms"], u["loss"], u["answered"], u["lost"]]
+                 for u in data["upstreams"]]
+    if upstreams:
+        lines.append(table(["upstream", "route", "state", "srtt ms", "mean ms", "loss", "answered", "lost"], upstreams))
+    if data["zones"]:
+        lines.append(table(["zone", "serial"], [[zone, serial] for zone, serial in data["zones"].items()]))
+    for title, rows in (("notify", data["notify"]), ("transfer", data["transfers"])):
+        if rows:
+            lines.append(table([f"{title} peer", "result", "count"], [[r["peer"], r["result"], r["count"]] for r in rows]))
+    return "\n\n".join(lines)
+
+
+def _counts(counts: dict) -> str:
+    return "  ".join(f"{name} {value:,}" for name, value in counts.items()) or "0"

@@ -47,6 +47,7 @@ HANDLERS = {
     "dns records": "toolkit.cli.cmd_dns:cmd_dns_records",
     "dns export": "toolkit.cli.cmd_dns:cmd_dns_export",
     "dns query": "toolkit.cli.cmd_dns:cmd_dns_query",
+    "dns stats": "toolkit.cli.cmd_dns:cmd_dns_stats",
     "routes plan": "toolkit.cli.cmd_routes:cmd_routes_plan",
     "routes render": "toolkit.cli.cmd_routes:cmd_routes_render",
     "routes apply": "toolkit.cli.cmd_routes:cmd_routes_apply",

@@ -65,10 +65,12 @@ def _networks(entries, setting: str) -> list:
 
 @dataclass(slots=True)
 class Outcome:
-    """A reply (or None: stay silent), and until when the same packet may get the same bytes (0: never)."""
+    """A reply (or None: stay silent), until when the same packet may get the same bytes (0: never), and the
+    forwarder that answered it ("IP:PORT", None when it was not forwarded): for the query log."""
 
     reply: bytes | list | None
     until: float = 0.0
+    via: str | None = None
 
 
 class Cookies:
@@ -173,7 +175,7 @@ class Chain:
 
         async def later() -> Outcome:
             outcome = await result
-            return Outcome(outcome.reply and self.xfr.sign(request, outcome.reply))
+            return Outcome(outcome.reply and self.xfr.sign(request, outcome.reply), via=outcome.via)
         return later()
 
     def _resolve(self, query: Query, level: int, tcp: bool):
@@ -210,6 +212,7 @@ class Chain:
         now = self.clock()
         cached = self.forwarder.cache.get((query.key, query.qtype, query.qclass), now)
         if cached is not None:  # a cache hit needs no coroutine
+            self.forwarder.counts["hit"] += 1
             return self._send(query, *render(cached, query.key, query.qtype, now), level, tcp)
         if not query.flags & wire.RD:
             return self._send(query, NOTHING, 0.0, level, tcp)
@@ -225,7 +228,9 @@ class Chain:
         except UpstreamError:
             return Outcome(wire.error_reply(query, Rcode.SERVFAIL, ra=True))  # never NXDOMAIN for a failure
         answer, until = render(entry, query.key, query.qtype, self.clock())
-        return self._send(query, answer, until, RECURSE, tcp)
+        outcome = self._send(query, answer, until, RECURSE, tcp)
+        outcome.via = entry.via
+        return outcome
 
     @staticmethod
     def _send(query: Query, answer: Answer, until: float, level: int, tcp: bool) -> Outcome:

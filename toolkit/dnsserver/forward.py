@@ -14,6 +14,7 @@ from dnslib import QTYPE, RR, DNSRecord
 
 from toolkit.dnsserver.answers import Answer, pack_body
 from toolkit.dnsserver.codes import Rcode
+from toolkit.dnsserver.tally import Buckets
 from toolkit.dnsserver.wire import HEADER, QR, RD, TC, opt_record, Edns, wire_to_text
 from toolkit.config import host_port
 from toolkit.errors import ConfigError, UpstreamError
@@ -40,6 +41,7 @@ class Upstream:
     last_sent: float = -math.inf
     answered: int = 0
     lost: int = 0
+    latency: Buckets = field(default_factory=Buckets)  # round trips of the answers, for the metrics
 
     @classmethod
     def parse(cls, text: str) -> "Upstream":
@@ -72,6 +74,7 @@ class Upstream:
             self.srtt = 0.875 * self.srtt + 0.125 * rtt
         self.loss *= 1 - LOSS_WEIGHT
         self.answered += 1
+        self.latency.observe(rtt)
 
     def missed(self) -> None:
         """No usable reply in time: a lost packet, a SERVFAIL, garbage."""
@@ -89,7 +92,7 @@ class Cached:
     """An upstream reply kept for its TTL: rcode and sections (OPT removed), when stored, when stale.
 
     `packed` is filled on first use: the body packed once, with where each TTL sits, so that
-    later replies only patch the TTLs down instead of packing again.
+    later replies only patch the TTLs down instead of packing again; `via` is the forwarder that gave it.
     """
 
     rcode: int
@@ -97,6 +100,7 @@ class Cached:
     stored: float
     expires: float
     packed: tuple | None = None
+    via: str | None = None
 
 
 @dataclass
@@ -182,6 +186,7 @@ class Forwarder:
         self.policy = policy or Policy()
         self.cache = Cache(self.policy.cache_size)
         self.inflight: dict[tuple, asyncio.Future] = {}
+        self.counts = {"hit": 0, "miss": 0, "shared": 0}  # the cache's hits (counted by the chain), fetches, joins
 
     async def resolve(self, key: bytes, qtype: int, qclass: int, upstreams: list[Upstream]) -> Cached:
         """The cached or fresh reply; UpstreamError when every usable forwarder failed within the deadline."""
@@ -191,7 +196,9 @@ class Forwarder:
         if hit is not None:
             return hit
         if ckey in self.inflight:  # the same question is already on its way: share its reply
+            self.counts["shared"] += 1
             return await asyncio.shield(self.inflight[ckey])
+        self.counts["miss"] += 1
         future = self.inflight[ckey] = loop.create_future()
         try:
             entry = await self._fetch(key, qtype, qclass, upstreams)
@@ -243,6 +250,7 @@ class Forwarder:
                 got = exchange.next_reply()
                 continue
             upstream.answered_in(rtt)
+            entry.via = upstream.name
             return entry
         return None
 

@@ -10,6 +10,7 @@ import struct
 from time import perf_counter as clock
 
 from toolkit.dnsserver import mmsg, wire
+from toolkit.dnsserver.tally import bump, stat_key
 from toolkit.dnsserver.chain import Outcome
 from toolkit.dnsserver.codes import Rcode
 from toolkit.errors import ConfigError, PortInUse
@@ -47,10 +48,33 @@ class DnsServer:
         self.tasks: set = set()
         self.waiting: list = []  # TCP connections that stopped reading until the in-flight cap has room
         self.stats = {"udp": 0, "tcp": 0, "errors": 0, "tcp_refused": 0, "tcp_evicted": 0, "tcp_deadline": 0,
-                      "dropped": 0}
+                      "dropped": 0, "unanswered": 0, "tcp_accepted": 0}
+        self.answered: dict[str, dict[int, int]] = {"udp": {}, "tcp": {}}  # by stat_key, packet-cache hits aside
+        self.hits: dict[int, int] = {}  # UDP replies from the packet cache, by stat_key (the key rides in the entry)
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.observer = None  # observer(client_ip, query, reply, seconds): a live query log (see background.py)
+        self.watch = None  # watch(client_ip, query, reply, seconds, transport, via) per reply: see add_watcher
+        self._observer = None
         self.levels: dict[bytes, int] = {}  # ACL level by raw sender address (batched path)
+
+    def add_watcher(self, watcher) -> None:
+        """Call `watcher(client_ip, query, reply, seconds, transport, via)` for every reply sent.
+
+        `seconds` runs from taking the query off the socket to handing the reply back (clocked only
+        while a watcher is set); `via` is the forwarder that answered ("IP:PORT"), None otherwise.
+        """
+        before = self.watch
+        self.watch = watcher if before is None else lambda *reply: (before(*reply), watcher(*reply))
+
+    @property
+    def observer(self):
+        """observer(client_ip, query, reply, seconds): the TUI's live query log (see background.py)."""
+        return self._observer
+
+    @observer.setter
+    def observer(self, observer) -> None:
+        self._observer = observer
+        if observer is not None:
+            self.add_watcher(lambda ip, query, reply, seconds, transport, via: observer(ip, query, reply, seconds))
 
     def flush(self) -> None:
         """Forget every cached reply (the snapshot changed)."""
@@ -87,8 +111,8 @@ class DnsServer:
 
     def _on_udp(self, sock: socket.socket) -> None:
         """The hot path: a cached reply for the same bytes (ID aside) goes straight back."""
-        classify, caches, now, observe = self.chain.acl.classify, self.caches, self.loop.time(), self.observer
-        start = clock() if observe is not None else 0.0  # timed only for an observer
+        classify, caches, now, observe, hits = self.chain.acl.classify, self.caches, self.loop.time(), self.watch, self.hits
+        start = clock() if observe is not None else 0.0  # timed only for a watcher
         for _ in range(BATCH):
             try:
                 data, addr = sock.recvfrom(65535)
@@ -100,21 +124,23 @@ class DnsServer:
             hit = caches[level].get(data[2:]) if level else None
             if hit is not None and hit[1] > now:
                 _send(sock, data[:2] + hit[0], addr)
+                hits[hit[2]] += 1
                 if observe is not None:
-                    observe(addr[0], data, data[:2] + hit[0], clock() - start)
+                    observe(addr[0], data, data[:2] + hit[0], clock() - start, "udp", None)
                 continue
             self._udp_slow(sock, data, addr, level, now, start)
 
     def _on_udp_batch(self, sock: socket.socket, slots) -> None:
         """The hot path with recvmmsg/sendmmsg: cached replies for a whole batch leave in one system call."""
-        caches, now, observe, levels = self.caches, self.loop.time(), self.observer, self.levels
+        caches, now, observe, levels, hits = self.caches, self.loop.time(), self.watch, self.levels, self.hits
         data_view = slots.data
         while True:
             count, sent = slots.receive(), 0
-            start = clock() if observe is not None else 0.0  # timed only for an observer
+            start = clock() if observe is not None else 0.0  # timed only for a watcher
             for i in range(count):
                 size, at = slots.length(i), i * mmsg.SIZE
                 if size < 12:
+                    self.stats["unanswered"] += 1
                     continue  # too short to answer, or truncated on receipt
                 level = levels.get(slots.peer_key(i))
                 if level is None:
@@ -122,9 +148,10 @@ class DnsServer:
                 hit = caches[level].get(bytes(data_view[at + 2:at + size])) if level else None
                 if hit is not None and hit[1] > now and slots.queue(sent, i, data_view[at:at + 2], hit[0]):
                     sent += 1
+                    hits[hit[2]] += 1
                     if observe is not None:
                         observe(slots.peer(i)[0], bytes(data_view[at:at + size]), bytes(data_view[at:at + 2]) + hit[0],
-                                clock() - start)
+                                clock() - start, "udp", None)
                     continue
                 self._udp_slow(sock, bytes(data_view[at:at + size]), slots.peer(i), level, now, start)
             slots.send(sent)
@@ -153,16 +180,21 @@ class DnsServer:
         self._udp_reply(sock, data, addr, level, outcome, self.loop.time(), start)
 
     def _udp_reply(self, sock, data: bytes, addr, level: int, outcome: Outcome, now: float, start: float) -> None:
-        if outcome.reply is None:
+        reply = outcome.reply
+        if reply is None:
+            self.stats["unanswered"] += 1
             return
-        _send(sock, outcome.reply, addr)
-        if self.observer is not None:
-            self.observer(addr[0], data, outcome.reply, clock() - start)
+        _send(sock, reply, addr)
+        key = stat_key(data, reply)
+        bump(self.answered["udp"], key)
+        if self.watch is not None:
+            self.watch(addr[0], data, reply, clock() - start, "udp", outcome.via)
         if outcome.until > now and level:
             cache = self.caches[level]
             if len(cache) >= self.limits.packet_cache:
                 cache.clear()
-            cache[data[2:]] = (outcome.reply[2:], outcome.until)
+            self.hits.setdefault(key, 0)
+            cache[data[2:]] = (reply[2:], outcome.until, key)
 
     def _handle(self, data: bytes, ip: str, tcp: bool):
         try:
@@ -251,6 +283,7 @@ class _TcpConnection(asyncio.Protocol):
             transport.abort()
             return
         server.connections.add(self)
+        server.stats["tcp_accepted"] += 1
         self.ip = transport.get_extra_info("peername")[0]
         self.since = server.loop.time()
         self._arm()
@@ -323,7 +356,7 @@ class _TcpConnection(asyncio.Protocol):
 
     def _answer(self, message: bytes) -> None:
         self.server.stats["tcp"] += 1
-        start = clock() if self.server.observer is not None else 0.0  # timed only for an observer
+        start = clock() if self.server.watch is not None else 0.0  # timed only for a watcher
         outcome = self.server._handle(message, self.ip, True)
         if isinstance(outcome, Outcome):
             self._write(outcome, message, start)
@@ -340,11 +373,16 @@ class _TcpConnection(asyncio.Protocol):
 
     def _write(self, outcome: Outcome, message: bytes, start: float) -> None:
         replies = outcome.reply if isinstance(outcome.reply, list) else [outcome.reply]
+        server = self.server
+        if replies[0] is None or self.transport.is_closing():
+            server.stats["unanswered"] += 1
+            return
+        bump(server.answered["tcp"], stat_key(message, replies[0]))  # a transfer of many messages counts once
         for reply in replies:
             if reply is not None and not self.transport.is_closing():
                 self.transport.write(LENGTH.pack(len(reply)) + reply)
-                if self.server.observer is not None:
-                    self.server.observer(self.ip, message, reply, clock() - start)
+                if server.watch is not None:
+                    server.watch(self.ip, message, reply, clock() - start, "tcp", outcome.via)
 
     def _arm(self) -> None:
         if self.timer is not None:

@@ -57,6 +57,10 @@ class Transfers:
             raise ConfigError(f"[dns] allow_transfer names unknown TSIG keys {sorted(unknown)}",
                               fix="add them to [dns] tsig_keys or give CIDRs")
         self._dnspython_zones: dict = {}
+        self.results: dict[tuple[str, str], int] = {}  # (client, result) → transfers: for the metrics
+
+    def _count(self, ip: str, result: str) -> None:
+        self.results[ip, result] = self.results.get((ip, result), 0) + 1
 
     def inspect(self, data: bytes) -> tuple[Edns | None, bool]:
         """Full parse (dnslib) of a packet with more than a question: its OPT (checked) and whether it is signed."""
@@ -86,12 +90,15 @@ class Transfers:
         """AXFR, or IXFR (RFC 1995: deltas from the journal, one SOA when current, AXFR form when not journalled)."""
         signed = self._verify(query, data)
         if isinstance(signed, bytes):
+            self._count(ip, "badtsig")
             return signed
         if not self._allowed(ip, signed):
             log.info("refused transfer of %s to %s", wire.wire_to_text(query.key), ip)
+            self._count(ip, "refused")
             return wire.error_reply(query, Rcode.REFUSED) if signed is None else self._signed_reply(signed, Rcode.REFUSED)
         zone = next((z for z in snapshot.zones if wire.name_to_wire(z.origin) == query.key), None)
         if zone is None:
+            self._count(ip, "notauth")
             return wire.error_reply(query, Rcode.NOTAUTH) if signed is None else self._signed_reply(signed, Rcode.NOTAUTH)
         import dns.message
 
@@ -99,6 +106,7 @@ class Transfers:
         if query.qtype == Qtype.IXFR:
             return self._ixfr(request, zone, ip, query.limit() if not tcp else 0)
         log.info("transfer of %s serial %d to %s", zone.origin, zone.serial, ip)
+        self._count(ip, "axfr")
         return self._axfr(request, zone)
 
     def verify(self, query: Query, data: bytes):
@@ -126,13 +134,16 @@ class Transfers:
         current = [_rrset_of(zone.soa)]
         if not serial_gt(zone.serial, theirs):  # current (or ahead of us): one SOA (RFC 1995 §2)
             log.info("IXFR of %s to %s: serial %d is current", zone.origin, ip, theirs)
+            self._count(ip, "current")
             return self._messages(request, current, udp_limit)[0]
         deltas = self.journal(zone.origin, theirs)
         if not deltas or deltas[-1][1] != zone.serial or any(a[1] != b[0] for a, b in zip(deltas, deltas[1:])):
             if udp_limit:  # over UDP: one SOA tells the client to ask again over TCP
+                self._count(ip, "retry_tcp")
                 return self._messages(request, current, udp_limit)[0]
             log.info("IXFR of %s to %s: serial %d not in the journal, full transfer of %d", zone.origin, ip, theirs,
                      zone.serial)
+            self._count(ip, "axfr")
             return self._axfr(request, zone)
         rrsets = list(current)
         for old, new, removed, added in deltas:
@@ -145,9 +156,13 @@ class Transfers:
                  zone.serial, len(rrsets))
         if udp_limit:
             try:
-                return self._messages(request, rrsets, udp_limit)[0]
+                reply = self._messages(request, rrsets, udp_limit)[0]
             except dns.exception.TooBig:
+                self._count(ip, "retry_tcp")
                 return self._messages(request, current, udp_limit)[0]
+            self._count(ip, "ixfr")
+            return reply
+        self._count(ip, "ixfr")
         return self._messages(request, rrsets, 0)
 
     def _allowed(self, ip: str, signed) -> bool:
