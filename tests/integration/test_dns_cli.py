@@ -142,3 +142,21 @@ def test_workers_share_the_port(state_path, endpoints):
 
 def _holders(port: int) -> int:
     return subprocess.run(["ss", "-Hulpn", f"sport = :{port}"], capture_output=True, text=True).stdout.count("pid=")
+
+
+@pytest.mark.parametrize("section, line, words", [
+    ("dns", 'listen = ["nonsense"]', "is not an IP address"),
+    ("dns", "listen = [1]", "is not an IP address"),
+    ("obs", 'addresses = ["x"]', "[obs]"),
+])
+@pytest.mark.parametrize("verb", [["export", "--dir", "zones-out"], ["records"]])
+def test_settings_the_zones_cannot_use_are_one_line_for_export_and_records(tmp_path, section, line, words, verb):
+    """Issue 14: found by a survey of bad values × commands; each was a traceback from dnslib."""
+    from tests.conftest import run_vpcep
+
+    state, conf = tmp_path / "s.db", tmp_path / "c.toml"
+    assert run_vpcep("--state", str(state), "demo").returncode == 0
+    conf.write_text(f"[{section}]\n{line}\n")
+    result = run_vpcep("--state", str(state), "--config", str(conf), "dns", *verb)
+    assert result.returncode == 2 and words in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

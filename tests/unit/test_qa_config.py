@@ -19,6 +19,8 @@ def _load(tmp_path, content: bytes | str, env=None):
     ("x = 1\n", "unknown section [x]"),
     ("[quota]\nservices = -5\n", "wrong type"),
     ("[quota]\nendpoints = true\n", "wrong type"),
+    ("[dns]\nttl = 99999999999\n", "over 2147483647"),  # issue 14: was a traceback from dnslib
+    ("[routes]\nendpoint_source_cidr = \"10/99\"\n", "not an IPv4 CIDR"),  # was netaddr's traceback
 ])
 def test_bad_settings_files_are_config_errors(tmp_path, content, words):
     with pytest.raises(ConfigError) as info:
