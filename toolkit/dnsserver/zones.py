@@ -178,14 +178,18 @@ class PrivateZone:
     def content(self) -> dict:
         return self.addrs
 
+    def to_text(self) -> str:
+        """zone_text's master file, written from the addresses (no dnslib record per name)."""
+        head = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep", f"$ORIGIN {self.origin}",
+                f"$TTL {self.ttl}", _line(self.soa), f"{self.origin} {self.ttl} IN NS {self.ns_name}"]
+        body = [self.line(key, ip) for key, ips in list(self.addrs.items()) for ip in ips]
+        return "\n".join(head + body) + "\n"
+
     def with_serial(self, serial: int) -> "PrivateZone":
         """The same zone (its names shared, not copied) under another serial: for SOAs of the journal's steps."""
         other = copy.copy(self)
         other.serial = serial
         return other
-
-    def to_text(self) -> str:
-        return zone_text(self)
 
 
 def _line(rr: RR) -> str:
