@@ -9,7 +9,7 @@ from toolkit.routing.plan import Plan, PlannedRoute
 
 
 def _plan(tmp_path) -> str:
-    plan = Plan(gateway="10.0.0.1", proto=99, routes=(PlannedRoute("100.125.0.0/16", "10.0.0.1", "obs", "O4"),))
+    plan = Plan(gateway="10.0.0.1", proto=201, routes=(PlannedRoute("100.125.0.0/16", "10.0.0.1", "obs", "O4"),))
     return str(planfile.save(plan, tmp_path / "p.toml"))
 
 

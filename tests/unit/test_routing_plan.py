@@ -26,7 +26,7 @@ def test_o3_o4_routes_dns_endpoint_host_route_and_obs_range_via_the_gateway():
     assert [(r.dst, r.via, r.purpose, r.rule) for r in plan.routes] == [
         ("10.8.1.2/32", GW, "dns-endpoint", "O3"), ("100.125.0.0/16", GW, "obs", "O4"),
         ("10.1.0.0/16", GW, "extra", "O5")]
-    assert plan.proto == 99
+    assert plan.proto == 201
 
 
 def test_o2_forwarding_zones_obs_first_then_private():
@@ -103,7 +103,7 @@ def test_findings(case, changes, severity, rule, words):
 
 def test_a_clean_host_gives_no_errors_or_warnings():
     existing = (CONNECTED, HostRoute("0.0.0.0/0", via=GW, proto="boot"),
-                HostRoute("10.8.1.2/32", via=GW, proto="99"))  # our own route from an earlier apply
+                HostRoute("10.8.1.2/32", via=GW, proto="201"))  # our own route from an earlier apply
     plan = plan_of(existing=existing)
     assert [f for f in plan.findings if f.severity != "info"] == []
 
@@ -161,7 +161,7 @@ def test_o6_the_subnets_of_accepted_interface_endpoints_are_planned_aggregated()
 
 
 def test_o3_the_dns_endpoint_host_route_stays_inside_its_subnet_route_and_is_not_called_shadowed():
-    applied = (CONNECTED, HostRoute("10.8.1.2/32", via=GW, proto="99"), HostRoute("10.8.1.0/24", via=GW, proto="99"))
+    applied = (CONNECTED, HostRoute("10.8.1.2/32", via=GW, proto="201"), HostRoute("10.8.1.0/24", via=GW, proto="201"))
     plan = plan_of(endpoints=(DNS_EP, OBS_EP), existing=applied)
     assert [r.dst for r in plan.routes if r.dst.startswith("10.8.1.")] == ["10.8.1.2/32", "10.8.1.0/24"]
     assert [f for f in plan.findings if f.severity != "info"] == []

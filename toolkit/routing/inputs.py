@@ -6,6 +6,7 @@ from toolkit.model.endpoint import EndpointStatus
 from toolkit.model.rules import RuleAction, RuleKind
 from toolkit.model.service import ServiceType
 from toolkit.routing.plan import EndpointInfo, HostRoute, PlanInputs, ServiceInfo, VpcInfo
+from toolkit.routing.protos import require_unassigned
 from toolkit.routing.source import PlanSource
 
 
@@ -15,7 +16,7 @@ def plan_inputs(reg: PlanSource, gateway: str, dns_endpoints: list[str] = (), ob
     settings, ident = reg.settings, reg.identity
     accepted = tuple(endpoints(reg))
     return PlanInputs(
-        gateway=gateway, proto=settings.routes.proto, region=ident.region, domain=ident.domain,
+        gateway=gateway, proto=require_unassigned(settings.routes.proto, "setting [routes] proto"), region=ident.region, domain=ident.domain,
         dns_endpoints=tuple(dns_endpoints) or tuple(e.ip for e in accepted if e.kind == "dns"), endpoints=accepted,
         obs_cidr=obs_cidr or settings.obs.cidr, extra=tuple(extra),
         source_cidr=settings.routes.endpoint_source_cidr, vpcs=tuple(vpcs(reg)), services=tuple(services(reg)),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from netaddr import AddrFormatError, IPAddress, IPNetwork, cidr_merge
 
 from toolkit.errors import ValidationError
+from toolkit.routing.protos import DEFAULT as DEFAULT_PROTO
 from toolkit.routing.ranges import explain
 
 SEVERITIES = ("error", "warning", "info")
@@ -102,7 +103,7 @@ class PlanInputs:
     """Everything the planner reads; built from the registry and settings elsewhere."""
 
     gateway: str
-    proto: int = 99
+    proto: int = DEFAULT_PROTO
     region: str = ""
     domain: str = ""
     dns_endpoints: tuple[str, ...] = ()
