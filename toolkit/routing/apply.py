@@ -146,16 +146,18 @@ def transact(backend: RouteBackend, changes: list[Change], stop: Stop | None = N
     """Run changes all-or-nothing: if one fails, or `stop()` names a signal before the last batch is
     acknowledged, the ones that succeeded are undone (in reverse order, without looking at `stop` again)."""
     done: list[Change] = []
+    failed: list[tuple[Change, int]] = []
     for start in range(0, len(changes), BATCH):
         if stop and (signum := stop()):
             raise _interrupted(signum, done, rollback(backend, done))
         batch = changes[start:start + BATCH]
         results = backend.execute(batch)
         done += [change for change, code in zip(batch, results) if not code]
-        if failed := [(change, code) for change, code in zip(batch, results) if code]:
-            raise _failure(failed, len(done), rollback(backend, done))
+        failed += [(change, code) for change, code in zip(batch, results) if code]
     if stop and (signum := stop()):
         raise _interrupted(signum, done, rollback(backend, done))
+    if failed:  # every failure is told, not only the first batch's
+        raise _failure(failed, len(done), rollback(backend, done))
 
 
 def rollback(backend: RouteBackend, done: list[Change]) -> list[Change]:
