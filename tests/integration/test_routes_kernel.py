@@ -117,6 +117,18 @@ def test_remove_deletes_only_the_toolkits_routes(cli, ns, tmp_path):
     assert "removed 0" in cli.ok("routes", "remove", plan, "--netns", ns).out
 
 
+def test_remove_takes_an_older_vpcep_s_proto_99_routes_but_not_openr_s(cli, ns, tmp_path):
+    ip("-n", ns, "route", "add", "10.1.0.0/16", "via", GW, "proto", "99")    # what vpcep < 201 installed
+    ip("-n", ns, "route", "add", "10.2.0.0/16", "via", GW2, "proto", "99")   # openr's, to a planned dst: another hop
+    plan = write_plan(tmp_path, ("10.1.0.0/16", GW), ("10.2.0.0/16", GW))
+    result = cli.ok("routes", "remove", plan, "--netns", ns)
+    assert "removed 1 route(s) with proto 201 (1 of them with proto 99" in result.out
+    assert routes(ns, "99") == [("10.2.0.0/16", GW2, "99")]
+    pruned = cli.ok("--json", "routes", "apply", write_plan(tmp_path, ("10.3.0.0/16", GW), name="p.toml"),
+                    "--netns", ns, "--prune")
+    assert pruned.json["extra"] == [] and routes(ns, "99") == [("10.2.0.0/16", GW2, "99")]
+
+
 def test_thousands_of_routes_go_in_batches_and_come_back_out(cli, ns, tmp_path):
     pairs = [(f"20.{i // 256}.{i % 256}.0/24", GW) for i in range(5000)]
     plan = write_plan(tmp_path, *pairs)
