@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from tests.conftest import run_vpcep
+from tests.integration.conftest import ip
 from toolkit.routing import planfile
 from toolkit.routing.plan import Plan, PlannedRoute
 
@@ -21,25 +22,6 @@ pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces n
               pytest.mark.skipif(shutil.which("ip") is None, reason="iproute2 (ip) is not installed")]
 
 GW, GW2 = "10.77.0.1", "10.77.0.3"
-
-
-def ip(*argv: str) -> str:
-    return subprocess.run(["ip", *argv], check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def ns():
-    """A namespace whose veth has 10.77.0.2/24 (so GW and GW2 are on-link); always deleted."""
-    name = f"vpcep-rt-{secrets.token_hex(4)}"
-    ip("netns", "add", name)
-    try:
-        ip("-n", name, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
-        ip("-n", name, "addr", "add", "10.77.0.2/24", "dev", "v0")
-        for dev in ("v0", "v1"):
-            ip("-n", name, "link", "set", dev, "up")
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
 
 def routes(ns: str, proto: str | None = None) -> list[tuple[str, str, str]]:
