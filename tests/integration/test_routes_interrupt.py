@@ -40,8 +40,8 @@ def start_apply(plan: str, ns: str, tmp_path) -> subprocess.Popen:
 
 
 def interrupt(child: subprocess.Popen, ns: str, rng: random.Random, signum: int) -> bool:
-    """Signal the child at a random time after its start, or once the kernel holds a random share of the
-    routes (mid-apply); True when routes were seen in the kernel before the signal."""
+    """Signal the child at a random time after its start, or once the kernel holds some of the routes
+    (mid-apply, then a second signal soon after); True when routes were seen in the kernel before the signal."""
     if rng.random() < 0.3:
         time.sleep(rng.uniform(0, 0.8))  # anywhere: start-up, plan load, the dump, the batches
         child.send_signal(signum)
@@ -53,6 +53,9 @@ def interrupt(child: subprocess.Popen, ns: str, rng: random.Random, signum: int)
     finally:
         channel.close()
     child.send_signal(signum)
+    time.sleep(rng.uniform(0, 0.03))
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)  # a second signal, during the batch or the rollback: it must not cut them
     return True
 
 

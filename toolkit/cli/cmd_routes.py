@@ -118,7 +118,8 @@ def cmd_routes_remove(reg, args, out) -> int:
 
 class deferred_signals:  # noqa: N801 — used as a context manager, named for what it does
     """SIGINT and SIGTERM only noted while a route change runs (and during its rollback): `get()` gives the
-    first one's number (0: none), which the change looks at between batches; the old handlers come back after."""
+    first one's number (0: none), which the change looks at between batches; the old handlers come back after,
+    unless a signal came: then the command is ending and later ones are ignored."""
 
     SIGNALS = ("SIGINT", "SIGTERM")
 
@@ -141,8 +142,8 @@ class deferred_signals:  # noqa: N801 — used as a context manager, named for w
 
     def __exit__(self, *exc) -> None:
         import signal
-        for number, handler in self._old.items():
-            signal.signal(number, handler)
+        for number, handler in self._old.items():  # once stopped, the process is ending with 128 + the signal:
+            signal.signal(number, signal.SIG_IGN if self.signum else handler)  # more must not cut the report
 
 
 def cmd_routes_status(reg, args, out) -> int:
