@@ -278,7 +278,9 @@ def endpoint_findings(inputs: PlanInputs) -> list[Finding]:
 
 
 def _unused_dns(inputs: PlanInputs) -> int:
-    return sum(1 for e in inputs.endpoints or () if e.kind == "dns") - len(inputs.dns_endpoints)
+    """Accepted DNS-service endpoints the resolvers do not forward to."""
+    forwarders = set(inputs.dns_endpoints)
+    return sum(1 for e in inputs.endpoints or () if e.kind == "dns" and e.ip not in forwarders)
 
 
 def forwarders_note(inputs: PlanInputs) -> Finding:
