@@ -34,9 +34,9 @@ from toolkit.routing.plan import Plan, PlannedRoute
 count, work = int(sys.argv[1]), Path(sys.argv[2])
 base = IPNetwork("20.0.0.0/24")
 dsts = [str(IPNetwork((base.first + i * 256, 24))) for i in range(count)]
-plan = Plan(gateway="10.255.0.1", proto=99, routes=tuple(PlannedRoute(d, "10.255.0.1", "extra", "O5") for d in dsts))
+plan = Plan(gateway="10.255.0.1", proto=201, routes=tuple(PlannedRoute(d, "10.255.0.1", "extra", "O5") for d in dsts))
 planfile.save(plan, work / "plan.toml")
-(work / "batch.txt").write_text("".join(f"route add {d} via 10.255.0.1 proto 99\n" for d in dsts))
+(work / "batch.txt").write_text("".join(f"route add {d} via 10.255.0.1 proto 201\n" for d in dsts))
 EOF
 
 best_ip=999; best_py=999
@@ -46,7 +46,7 @@ for run in $(seq "$RUNS"); do
   ip -n "$TAG-ip" -batch "$WORK/batch.txt"
   end=$(date +%s.%N)
   t_ip=$(echo "$end - $start" | bc)
-  [ "$(ip -n "$TAG-ip" route show proto 99 | wc -l)" = "$N" ] || { echo "ip -batch did not install $N routes" >&2; exit 1; }
+  [ "$(ip -n "$TAG-ip" route show proto 201 | wc -l)" = "$N" ] || { echo "ip -batch did not install $N routes" >&2; exit 1; }
   fresh_ns "$TAG-py"
   t_py=$(python3 - "$TAG-py" "$WORK/plan.toml" <<'EOF'
 import sys, time
@@ -62,7 +62,7 @@ assert len(diff.missing) == len(plan.routes)
 print(f"{elapsed:.4f}")
 EOF
 )
-  [ "$(ip -n "$TAG-py" route show proto 99 | wc -l)" = "$N" ] || { echo "apply did not install $N routes" >&2; exit 1; }
+  [ "$(ip -n "$TAG-py" route show proto 201 | wc -l)" = "$N" ] || { echo "apply did not install $N routes" >&2; exit 1; }
   best_ip=$(echo "if ($t_ip < $best_ip) $t_ip else $best_ip" | bc)
   best_py=$(echo "if ($t_py < $best_py) $t_py else $best_py" | bc)
 done

@@ -79,7 +79,7 @@ class ObsSettings:
 class RoutesSettings:
     gateway: str = ""
     endpoint_source_cidr: str = "198.19.128.0/17"
-    proto: int = 99
+    proto: int = 201  # unassigned by the kernel and iproute2 (99, the old default, is openr): routing/protos.py
 
 
 @dataclass(frozen=True)

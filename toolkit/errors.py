@@ -16,6 +16,7 @@
     ├── UpstreamError            no forwarder answered (the DNS server says SERVFAIL)
     ├── PlanFileError            a route plan (TOML) breaks a rule; names the line of each problem
     ├── RouteApplyError          exit 2: the kernel refused a route change (carries the errno)
+    │   └── RoutesInterrupted    exit 130 / 143: SIGINT / SIGTERM stopped it; this run's changes rolled back
     ├── LabError                 exit 2: the namespace lab could not be built or torn down
     ├── CloudRefused             the cloud answered 4xx (C3: its error_code, error_msg and request_id)
     ├── CloudUnavailable         exit 2: the cloud could not be reached, failed (5xx) or refused the credentials
@@ -156,6 +157,21 @@ class RouteApplyError(ToolkitError):
 
     def to_dict(self) -> dict:
         return {**super().to_dict(), "errno": self.errno}
+
+
+class RoutesInterrupted(RouteApplyError):
+    """SIGINT or SIGTERM stopped a route change; what this run did was rolled back (exit 128 + the signal)."""
+
+    def __init__(self, message: str, *, signum: int, added: int, removed: int, replaced: int, rolled_back: int,
+                 left: int, fix: str = "") -> None:
+        self.signum, self.exit_code = signum, 128 + signum
+        self.counts = {"added": added, "removed": removed, "replaced": replaced, "rolled_back": rolled_back,
+                       "left": left}
+        super().__init__(message, errno=4, rule="O3", fix=fix)  # 4: EINTR
+
+    def to_dict(self) -> dict:
+        import signal
+        return {**super().to_dict(), "signal": signal.Signals(self.signum).name, **self.counts}
 
 
 class LabError(ToolkitError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
+import subprocess
 
 import pytest
 
@@ -91,3 +93,22 @@ def vpcep(state_path, capsys, monkeypatch):
         return json.loads(out.out) if "--json" in argv else out.out
 
     return run
+
+
+def ip(*argv: str) -> str:
+    return subprocess.run(["ip", *argv], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def ns():
+    """A route namespace `hr-…` whose veth has 10.77.0.2/24 (so 10.77.0.1 and .3 are on-link); always deleted."""
+    name = f"hr-{secrets.token_hex(4)}"
+    ip("netns", "add", name)
+    try:
+        ip("-n", name, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+        ip("-n", name, "addr", "add", "10.77.0.2/24", "dev", "v0")
+        for dev in ("v0", "v1"):
+            ip("-n", name, "link", "set", dev, "up")
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)

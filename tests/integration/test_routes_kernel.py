@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from tests.conftest import run_vpcep
+from tests.integration.conftest import ip
 from toolkit.routing import planfile
 from toolkit.routing.plan import Plan, PlannedRoute
 
@@ -23,25 +24,6 @@ pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces n
 GW, GW2 = "10.77.0.1", "10.77.0.3"
 
 
-def ip(*argv: str) -> str:
-    return subprocess.run(["ip", *argv], check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def ns():
-    """A namespace whose veth has 10.77.0.2/24 (so GW and GW2 are on-link); always deleted."""
-    name = f"vpcep-rt-{secrets.token_hex(4)}"
-    ip("netns", "add", name)
-    try:
-        ip("-n", name, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
-        ip("-n", name, "addr", "add", "10.77.0.2/24", "dev", "v0")
-        for dev in ("v0", "v1"):
-            ip("-n", name, "link", "set", dev, "up")
-        yield name
-    finally:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True)
-
-
 def routes(ns: str, proto: str | None = None) -> list[tuple[str, str, str]]:
     """(dst, gateway, protocol) from `ip -j route`, a reader independent of ours."""
     argv = ["-j", "-n", ns, "route", "show"] + (["proto", proto] if proto else [])
@@ -49,7 +31,7 @@ def routes(ns: str, proto: str | None = None) -> list[tuple[str, str, str]]:
 
 
 def write_plan(tmp_path, *pairs: tuple[str, str], name: str = "plan.toml") -> str:
-    plan = Plan(gateway=GW, proto=99, routes=tuple(PlannedRoute(dst, via, "extra", "O5") for dst, via in pairs))
+    plan = Plan(gateway=GW, proto=201, routes=tuple(PlannedRoute(dst, via, "extra", "O5") for dst, via in pairs))
     return str(planfile.save(plan, tmp_path / name))
 
 
@@ -60,7 +42,7 @@ def test_apply_installs_owned_routes_and_a_second_apply_changes_nothing(cli, ns,
     plan = write_plan(tmp_path, *PAIRS)
     first = cli.ok("routes", "apply", plan, "--netns", ns)
     assert "changed 3" in first.out
-    installed = routes(ns, "99")
+    installed = routes(ns, "201")
     assert [r[:2] for r in installed] == sorted(("10.8.1.2" if d.endswith("/32") else d, g) for d, g in PAIRS)
     everything = routes(ns)
     again = cli.ok("--json", "routes", "apply", plan, "--netns", ns)
@@ -73,10 +55,10 @@ def test_a_changed_gateway_is_replaced_in_place(cli, ns, tmp_path):
     cli.ok("routes", "apply", write_plan(tmp_path, *PAIRS), "--netns", ns)
     moved = write_plan(tmp_path, ("10.8.1.2/32", GW), ("100.125.0.0/16", GW2), ("10.1.0.0/16", GW), name="moved.toml")
     dry = cli.ok("routes", "apply", moved, "--netns", ns, "--dry-run")
-    assert "~ 100.125.0.0/16 via 10.77.0.3 proto 99 (was via 10.77.0.1)" in dry.out
-    assert ("100.125.0.0/16", GW, "99") in routes(ns, "99")
+    assert "~ 100.125.0.0/16 via 10.77.0.3 proto 201 (was via 10.77.0.1)" in dry.out
+    assert ("100.125.0.0/16", GW, "201") in routes(ns, "201")
     cli.ok("routes", "apply", moved, "--netns", ns)
-    assert ("100.125.0.0/16", GW2, "99") in routes(ns, "99") and len(routes(ns, "99")) == 3
+    assert ("100.125.0.0/16", GW2, "201") in routes(ns, "201") and len(routes(ns, "201")) == 3
 
 
 def test_a_failure_midway_leaves_the_kernel_as_before(cli, ns, tmp_path):
@@ -94,7 +76,7 @@ def test_a_route_the_toolkit_does_not_own_is_never_replaced(cli, ns, tmp_path):
     ip("-n", ns, "route", "add", "100.125.0.0/16", "via", GW2, "proto", "static")
     result = cli("routes", "apply", write_plan(tmp_path, *PAIRS), "--netns", ns)
     assert result.code == 2 and "does not own" in result.err
-    assert routes(ns, "99") == [] and ("100.125.0.0/16", GW2, "static") in routes(ns)
+    assert routes(ns, "201") == [] and ("100.125.0.0/16", GW2, "static") in routes(ns)
 
 
 def test_status_reports_missing_extra_and_different(cli, ns, tmp_path):
@@ -112,19 +94,31 @@ def test_remove_deletes_only_the_toolkits_routes(cli, ns, tmp_path):
     cli.ok("routes", "apply", plan, "--netns", ns)
     ip("-n", ns, "route", "add", "10.9.0.0/16", "via", GW, "proto", "static")
     result = cli.ok("routes", "remove", plan, "--netns", ns)
-    assert "removed 3 route(s) with proto 99" in result.out
-    assert routes(ns, "99") == [] and ("10.9.0.0/16", GW, "static") in routes(ns)
+    assert "removed 3 route(s) with proto 201" in result.out
+    assert routes(ns, "201") == [] and ("10.9.0.0/16", GW, "static") in routes(ns)
     assert "removed 0" in cli.ok("routes", "remove", plan, "--netns", ns).out
+
+
+def test_remove_takes_an_older_vpcep_s_proto_99_routes_but_not_openr_s(cli, ns, tmp_path):
+    ip("-n", ns, "route", "add", "10.1.0.0/16", "via", GW, "proto", "99")    # what vpcep < 201 installed
+    ip("-n", ns, "route", "add", "10.2.0.0/16", "via", GW2, "proto", "99")   # openr's, to a planned dst: another hop
+    plan = write_plan(tmp_path, ("10.1.0.0/16", GW), ("10.2.0.0/16", GW))
+    result = cli.ok("routes", "remove", plan, "--netns", ns)
+    assert "removed 1 route(s) with proto 201 (1 of them with proto 99" in result.out
+    assert routes(ns, "99") == [("10.2.0.0/16", GW2, "99")]
+    pruned = cli.ok("--json", "routes", "apply", write_plan(tmp_path, ("10.3.0.0/16", GW), name="p.toml"),
+                    "--netns", ns, "--prune")
+    assert pruned.json["extra"] == [] and routes(ns, "99") == [("10.2.0.0/16", GW2, "99")]
 
 
 def test_thousands_of_routes_go_in_batches_and_come_back_out(cli, ns, tmp_path):
     pairs = [(f"20.{i // 256}.{i % 256}.0/24", GW) for i in range(5000)]
     plan = write_plan(tmp_path, *pairs)
     cli.ok("routes", "apply", plan, "--netns", ns)
-    assert len(routes(ns, "99")) == 5000
+    assert len(routes(ns, "201")) == 5000
     assert "unchanged: all 5000" in cli.ok("routes", "apply", plan, "--netns", ns).out
     cli.ok("routes", "remove", plan, "--netns", ns)
-    assert routes(ns, "99") == []
+    assert routes(ns, "201") == []
 
 
 def test_a_missing_namespace_is_one_line_and_exit_2(tmp_path):
@@ -162,7 +156,7 @@ def test_thousands_of_failures_are_reported_not_lost(cli, ns, tmp_path):
     pairs = [(f"23.{i // 256}.{i % 256}.0/24", "10.99.0.1") for i in range(3000)]
     result = cli("routes", "apply", write_plan(tmp_path, *pairs), "--netns", ns)
     assert result.code == 2 and "ENETUNREACH" in result.err and "(and 2999 more)" in result.err
-    assert routes(ns, "99") == []
+    assert routes(ns, "201") == []
 
 
 def test_prune_deletes_owned_routes_the_plan_dropped(cli, ns, tmp_path):
@@ -170,8 +164,8 @@ def test_prune_deletes_owned_routes_the_plan_dropped(cli, ns, tmp_path):
     ip("-n", ns, "route", "add", "10.9.0.0/16", "via", GW, "proto", "static")
     smaller = write_plan(tmp_path, PAIRS[0], name="smaller.toml")
     kept = cli.ok("routes", "apply", smaller, "--netns", ns)
-    assert "extra (kept; --prune deletes): 10.1.0.0/16" in kept.out and len(routes(ns, "99")) == 3
+    assert "extra (kept; --prune deletes): 10.1.0.0/16" in kept.out and len(routes(ns, "201")) == 3
     cli.ok("routes", "apply", smaller, "--netns", ns, "--prune")
-    assert [r[0] for r in routes(ns, "99")] == ["10.8.1.2"]
+    assert [r[0] for r in routes(ns, "201")] == ["10.8.1.2"]
     assert ("10.9.0.0/16", GW, "static") in routes(ns)
     assert cli.ok("--json", "routes", "status", smaller, "--netns", ns).json["in_sync"] is True

@@ -33,7 +33,7 @@ async def test_plan_then_dry_run_then_apply(demo):
         assert "[S15]" in screen_text(app)  # a finding with its rule
         await press(pilot, "a")
         assert isinstance(app.screen, ConfirmScreen)
-        assert f"+ {dns_ip}/32 via {GATEWAY} proto 99" in screen_text(app)
+        assert f"+ {dns_ip}/32 via {GATEWAY} proto 201" in screen_text(app)
         await cancel(pilot)
         assert kernel.routes() == []  # the dry run changed nothing
         await press(pilot, "a")

@@ -9,7 +9,7 @@ from toolkit.errors import ConfigError
 def test_defaults(tmp_path):
     s = config.load(env={"HOME": str(tmp_path)})
     assert s.quota.services == 20 and s.quota.endpoints == 50
-    assert s.dns.listen == ("127.0.0.1:5353",) and s.obs.cidr == "100.125.0.0/16" and s.routes.proto == 99
+    assert s.dns.listen == ("127.0.0.1:5353",) and s.obs.cidr == "100.125.0.0/16" and s.routes.proto == 201
     assert s.state == tmp_path / ".local/share/vpcep/state.db"
 
 

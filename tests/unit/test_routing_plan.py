@@ -26,7 +26,7 @@ def test_o3_o4_routes_dns_endpoint_host_route_and_obs_range_via_the_gateway():
     assert [(r.dst, r.via, r.purpose, r.rule) for r in plan.routes] == [
         ("10.8.1.2/32", GW, "dns-endpoint", "O3"), ("100.125.0.0/16", GW, "obs", "O4"),
         ("10.1.0.0/16", GW, "extra", "O5")]
-    assert plan.proto == 99
+    assert plan.proto == 201
 
 
 def test_o2_forwarding_zones_obs_first_then_private():
@@ -103,7 +103,7 @@ def test_findings(case, changes, severity, rule, words):
 
 def test_a_clean_host_gives_no_errors_or_warnings():
     existing = (CONNECTED, HostRoute("0.0.0.0/0", via=GW, proto="boot"),
-                HostRoute("10.8.1.2/32", via=GW, proto="99"))  # our own route from an earlier apply
+                HostRoute("10.8.1.2/32", via=GW, proto="201"))  # our own route from an earlier apply
     plan = plan_of(existing=existing)
     assert [f for f in plan.findings if f.severity != "info"] == []
 
@@ -161,7 +161,7 @@ def test_o6_the_subnets_of_accepted_interface_endpoints_are_planned_aggregated()
 
 
 def test_o3_the_dns_endpoint_host_route_stays_inside_its_subnet_route_and_is_not_called_shadowed():
-    applied = (CONNECTED, HostRoute("10.8.1.2/32", via=GW, proto="99"), HostRoute("10.8.1.0/24", via=GW, proto="99"))
+    applied = (CONNECTED, HostRoute("10.8.1.2/32", via=GW, proto="201"), HostRoute("10.8.1.0/24", via=GW, proto="201"))
     plan = plan_of(endpoints=(DNS_EP, OBS_EP), existing=applied)
     assert [r.dst for r in plan.routes if r.dst.startswith("10.8.1.")] == ["10.8.1.2/32", "10.8.1.0/24"]
     assert [f for f in plan.findings if f.severity != "info"] == []
@@ -198,3 +198,37 @@ def test_o5_reminds_that_the_vpn_side_must_carry_the_obs_range_and_the_endpoint_
     assert len(notes) == 1 and notes[0].severity == "info"
     assert "advertise" in notes[0].message and "100.125.0.0/16" in notes[0].message
     assert "10.1.0.0/24, 10.8.1.0/24" in notes[0].message and notes[0].fix
+
+
+def test_o2_many_dns_endpoints_resolvers_forward_to_three_and_the_rest_ride_their_subnet_route():
+    from toolkit.routing.inputs import default_forwarders
+
+    many = [EndpointInfo(f"ep-{i}", "dns", "vpc-big", "10.9.0.0/16", f"10.9.{i // 250}.{i % 250 + 2}") for i in range(600)]
+    forwarders = default_forwarders([*many, OBS_EP])
+    plan = plan_of(dns_endpoints=forwarders, endpoints=(*many, OBS_EP))
+    assert forwarders == ("10.9.0.2", "10.9.0.3", "10.9.0.4") and plan.forwarders == forwarders
+    assert [(r.dst, r.rule) for r in plan.routes if r.rule in ("O3", "O6")] == [
+        ("10.9.0.2/32", "O3"), ("10.9.0.3/32", "O3"), ("10.9.0.4/32", "O3"), ("10.9.0.0/16", "O6")]
+    note = next(f for f in plan.findings if f.rule == "O2")
+    assert note.severity == "info" and "597 more DNS endpoint(s)" in note.message and "--dns-endpoint" in note.fix
+
+
+def test_o1_forwarders_prefer_the_dns_endpoints_in_the_obs_endpoints_vpc():
+    from toolkit.routing.inputs import default_forwarders
+
+    elsewhere = [EndpointInfo(f"x{i}", "dns", "vpc-other", "10.7.0.0/24", f"10.7.0.{i + 2}") for i in range(3)]
+    assert default_forwarders([*elsewhere, DNS_EP, OBS_EP])[0] == DNS_EP.ip
+
+
+def test_plan_inputs_from_a_seeded_inventory_read_placements_and_zones_without_the_documents(registry):
+    from toolkit.registry.demo import bulk_endpoints
+    from toolkit.routing.inputs import plan_inputs
+
+    bulk_endpoints(registry, 40, "dns", vpc="big", cidr="10.64.0.0/16")
+    inputs = plan_inputs(registry, GW)
+    plan = build_plan(inputs)
+    listed = {e.id: e for e in registry.list_endpoints()}
+    assert len(inputs.endpoints) == 40 and all(listed[e.id].ip == e.ip and e.kind == "dns" for e in inputs.endpoints)
+    assert [r.dst for r in plan.routes if r.rule == "O6"] == ["10.64.0.0/16"] and len(plan.forwarders) == 3
+    zones = {r.name.split(".", 1)[1] for r in registry.private_records()}
+    assert set(inputs.private_zones) == zones and len(inputs.private_zones) == len(zones)

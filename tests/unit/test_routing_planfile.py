@@ -48,7 +48,7 @@ def _line_of(text: str, fragment: str) -> int:
     ('dst = "100.125.0.0/16"', 'dst = "100.125.0.1/16"', "O4", "host bits"),
     ('dst = "10.1.0.0/16"', 'dst = "10.1.0.0/40"', "O5", "not an IPv4 network"),
     ('gateway = "192.168.10.1"', 'gateway = "gw.example"', "O3", "not an IPv4 address"),
-    ("proto = 99", "proto = 4", "O3", "1–4 belong to the kernel"),
+    ("proto = 201", "proto = 4", "O3", "1–4 belong to the kernel"),
     ('forwarders = ["10.8.1.2"]', 'forwarders = ["10.8.1"]', "O2", "not an IPv4 address"),
     ('purpose = "extra"', 'purpose = "vpn"', "O5", "not one of"),
     ("port = 8080", "port = 70000", "S15", "not a TCP port"),
@@ -80,10 +80,10 @@ def test_a_destination_planned_twice_is_refused():
 
 
 def test_toml_syntax_errors_name_the_line():
-    text = planfile.dumps(PLAN).replace('proto = 99', 'proto = = 99')
+    text = planfile.dumps(PLAN).replace('proto = 201', 'proto = = 201')
     with pytest.raises(PlanFileError) as caught:
         planfile.loads(text)
-    assert caught.value.problems[0][0] == _line_of(text, "proto = = 99")
+    assert caught.value.problems[0][0] == _line_of(text, "proto = = 201")
     assert caught.value.exit_code == 1
 
 

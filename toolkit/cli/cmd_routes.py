@@ -78,11 +78,16 @@ def cmd_routes_render(reg, args, out) -> int:
 def cmd_routes_apply(reg, args, out) -> int:
     from toolkit.routing.apply import apply_plan
 
-    plan, backend = _open(args, change=not args.dry_run)
-    try:
-        diff = apply_plan(backend, plan, dry_run=args.dry_run, prune=args.prune)
-    finally:
-        backend.close()
+    with deferred_signals() as caught:
+        plan, backend = _open(args, change=not args.dry_run)
+        try:
+            diff = apply_plan(backend, plan, dry_run=args.dry_run, prune=args.prune, stop=caught.get)
+        finally:
+            backend.close()
+        return _applied(args, diff, out)
+
+
+def _applied(args, diff, out) -> int:
     pruned = diff.extra if args.prune else []
     verb = "would change" if args.dry_run else "changed"
     changes = [c.text() for c in diff.changes] + [f"- {r.dst} via {r.via} proto {r.proto}" for r in pruned]
@@ -97,15 +102,48 @@ def cmd_routes_apply(reg, args, out) -> int:
 def cmd_routes_remove(reg, args, out) -> int:
     from toolkit.routing.apply import remove_plan
 
-    plan, backend = _open(args, change=not args.dry_run)
-    try:
-        changes = remove_plan(backend, plan, dry_run=args.dry_run)
-    finally:
-        backend.close()
-    verb = "would remove" if args.dry_run else "removed"
-    out.emit({"dry_run": args.dry_run, "removed": [{"dst": c.dst, "via": c.via} for c in changes]},
-             "\n".join([c.text() for c in changes] + [f"{verb} {len(changes)} route(s) with proto {plan.proto}"]))
-    return 0
+    with deferred_signals() as caught:
+        plan, backend = _open(args, change=not args.dry_run)
+        try:
+            changes = remove_plan(backend, plan, dry_run=args.dry_run, stop=caught.get)
+        finally:
+            backend.close()
+        verb = "would remove" if args.dry_run else "removed"
+        legacy = sum(1 for c in changes if c.proto != plan.proto)
+        also = f" ({legacy} of them with proto 99, an older vpcep's mark)" if legacy else ""
+        out.emit({"dry_run": args.dry_run, "removed": [{"dst": c.dst, "via": c.via, "proto": c.proto} for c in changes]},
+                 "\n".join([c.text() for c in changes] + [f"{verb} {len(changes)} route(s) with proto {plan.proto}{also}"]))
+        return 0
+
+
+class deferred_signals:  # noqa: N801 — used as a context manager, named for what it does
+    """SIGINT and SIGTERM only noted while a route change runs (and during its rollback): `get()` gives the
+    first one's number (0: none), which the change looks at between batches; the old handlers come back after,
+    unless a signal came: then the command is ending and later ones are ignored."""
+
+    SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self) -> None:
+        self.signum = 0
+        self._old: dict = {}
+
+    def get(self) -> int:
+        return self.signum
+
+    def _note(self, signum, _frame) -> None:
+        self.signum = self.signum or signum
+
+    def __enter__(self) -> "deferred_signals":
+        import signal
+        for name in self.SIGNALS:
+            number = getattr(signal, name)
+            self._old[number] = signal.signal(number, self._note)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+        for number, handler in self._old.items():  # once stopped, the process is ending with 128 + the signal:
+            signal.signal(number, signal.SIG_IGN if self.signum else handler)  # more must not cut the report
 
 
 def cmd_routes_status(reg, args, out) -> int:

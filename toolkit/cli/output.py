@@ -47,7 +47,21 @@ def fields(pairs: list[tuple[str, object]]) -> str:
 def write(text: str) -> None:
     """Print to stdout now: a reader that left (`| head`) drops the rest; a failed write is an OutputError."""
     with _guarded():
-        print(text, flush=True)
+        _write_all(text + "\n")
+
+
+def _write_all(text: str) -> None:
+    """Every byte, even when a signal handler runs mid-write: CPython's buffered stdout drops the rest of a
+    large text after a write a signal cut short (seen: `routes apply --json` cut at 64 KiB by a SIGINT)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real file (tests' capture): the plain way
+        print(text, end="", flush=True)
+        return
+    sys.stdout.flush()
+    view = memoryview(text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"))
+    while view:
+        view = view[os.write(fd, view):]
 
 
 @contextlib.contextmanager

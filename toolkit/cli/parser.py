@@ -284,7 +284,8 @@ def reference_markdown(root: argparse.ArgumentParser) -> str:
              "takes the global options `--state PATH`, `--config PATH`, `--as DOMAIN_ID`, `--json` and "
              "`--read-only` (before or after the command); `vpcep COMMAND --help` explains each flag. Exit codes: "
              "0 ok, 1 refused by a rule (the message names it: see [rules.md](rules.md)), 2 usage, config or I/O "
-             "error, 10-14 the first failing step of `vpcep check`.", ""]
+             "error, 10-14 the first failing step of `vpcep check`, 130 / 143 `routes apply` or `remove` stopped "
+             "by SIGINT / SIGTERM (this run's changes rolled back; the counts in the message).", ""]
     for name, entries in reference(root):
         lines += [f"## {name}", "", "| command | what it does |", "|---|---|"]
         lines += [f"| `{usage.replace('|', chr(92) + '|')}` | {text.replace('|', chr(92) + '|')} |"

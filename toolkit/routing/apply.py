@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import errno as errnos
 import os
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from toolkit.errors import RouteApplyError
+from toolkit.errors import RouteApplyError, RoutesInterrupted
 from toolkit.routing.plan import Plan
+from toolkit.routing.protos import LEGACY, owner, require_unassigned
+
+Stop = Callable[[], int]
+"""Returns the number of a signal that asks the run to stop, or 0 to go on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,46 +112,85 @@ def status(backend: RouteBackend, plan: Plan) -> Diff:
     return diff(plan, backend.routes())
 
 
-def apply_plan(backend: RouteBackend, plan: Plan, dry_run: bool = False, prune: bool = False) -> Diff:
-    """Make the kernel match the plan; on any failure undo what this run did and raise RouteApplyError."""
+def apply_plan(backend: RouteBackend, plan: Plan, dry_run: bool = False, prune: bool = False,
+               stop: Stop | None = None) -> Diff:
+    """Make the kernel match the plan; on any failure or a signal (`stop`) undo what this run did and raise."""
+    require_unassigned(plan.proto, "the plan's proto")
     result = status(backend, plan)
     if result.foreign:
         raise _foreign(result.foreign, plan)
     changes = result.changes + ([Change("delete", r.dst, r.via, plan.proto, r.via) for r in result.extra] if prune else [])
     if not dry_run and changes:
-        transact(backend, changes)
+        transact(backend, changes, stop)
     return result
 
 
-def remove_plan(backend: RouteBackend, plan: Plan, dry_run: bool = False) -> list[Change]:
-    """Delete the plan's routes that the toolkit owns; nothing else."""
-    planned = {r.dst for r in plan.routes}
-    owned = [r for r in backend.routes() if r.proto == plan.proto and r.dst in planned]
-    changes = [Change("delete", r.dst, r.via, plan.proto, r.via) for r in owned]
+def remove_plan(backend: RouteBackend, plan: Plan, dry_run: bool = False, stop: Stop | None = None) -> list[Change]:
+    """Delete the plan's routes the toolkit owns; nothing else. A route with the legacy mark (99, also openr's)
+    counts as ours only when its destination and next hop are both the plan's: what an older vpcep installed."""
+    planned = {r.dst: r.via for r in plan.routes}
+    mark = 0 if owner(plan.proto) else plan.proto
+    owned = [r for r in backend.routes() if r.dst in planned and r.metric == 0
+             and (r.proto == mark or (r.proto == LEGACY and r.via == planned[r.dst]))]
+    changes = [Change("delete", r.dst, r.via, r.proto, r.via) for r in owned]
     if not dry_run and changes:
-        transact(backend, changes)
+        transact(backend, changes, stop)
     return changes
 
 
-def transact(backend: RouteBackend, changes: list[Change]) -> None:
-    """Run changes all-or-nothing: if one fails, the ones that succeeded are undone."""
-    results = backend.execute(changes)
-    failed = [(change, code) for change, code in zip(changes, results) if code]
-    if not failed:
-        return
-    undo = [change.undo() for change, code in zip(changes, results) if not code]
-    leftovers = [c for c, code in zip(undo, backend.execute(undo[::-1])[::-1]) if code] if undo else []
-    raise _failure(failed, len(undo), leftovers)
+BATCH = 2000
+"""Changes sent between two looks at `stop`: a signal waits for at most one batch before the rollback."""
+
+
+def transact(backend: RouteBackend, changes: list[Change], stop: Stop | None = None) -> None:
+    """Run changes all-or-nothing: if one fails, or `stop()` names a signal before the last batch is
+    acknowledged, the ones that succeeded are undone (in reverse order, without looking at `stop` again)."""
+    done: list[Change] = []
+    failed: list[tuple[Change, int]] = []
+    for start in range(0, len(changes), BATCH):
+        if stop and (signum := stop()):
+            raise _interrupted(signum, done, rollback(backend, done))
+        batch = changes[start:start + BATCH]
+        results = backend.execute(batch)
+        done += [change for change, code in zip(batch, results) if not code]
+        failed += [(change, code) for change, code in zip(batch, results) if code]
+    if stop and (signum := stop()):
+        raise _interrupted(signum, done, rollback(backend, done))
+    if failed:  # every failure is told, not only the first batch's
+        raise _failure(failed, len(done), rollback(backend, done))
+
+
+def rollback(backend: RouteBackend, done: list[Change]) -> list[Change]:
+    """Undo `done` newest first; the undo changes the kernel refused (their routes are left as this run made them)."""
+    undo = [change.undo() for change in reversed(done)]
+    return [c for c, code in zip(undo, backend.execute(undo)) if code] if undo else []
 
 
 def _failure(failed: list[tuple[Change, int]], undone: int, leftovers: list[Change]) -> RouteApplyError:
     change, code = failed[0]
     name = errnos.errorcode.get(code, str(code))
     more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-    state = (f"rolled back the {undone} change(s) this run made; the kernel is as before" if not leftovers
-             else f"rollback left {len(leftovers)} route(s): {', '.join(c.dst for c in leftovers)}")
     return RouteApplyError(f"{change.op} {change.dst} via {change.via} failed: {name} ({os.strerror(code)}){more}; "
-                           f"{state}", errno=code, rule="O3", fix=_fix(code, change))
+                           f"{_rolled_back(undone, leftovers)}", errno=code, rule="O3", fix=_fix(code, change))
+
+
+def _rolled_back(undone: int, leftovers: list[Change]) -> str:
+    if not leftovers:
+        return f"rolled back the {undone} change(s) this run made; the kernel is as before"
+    return f"rollback left {len(leftovers)} route(s): {', '.join(c.dst for c in leftovers[:5])}"
+
+
+def _interrupted(signum: int, done: list[Change], leftovers: list[Change]) -> RoutesInterrupted:
+    counts = {op: sum(1 for c in done if c.op == op) for op in ("add", "delete", "replace")}
+    left = len(leftovers)
+    message = (f"interrupted by {signal.Signals(signum).name}: this run had added {counts['add']}, removed "
+               f"{counts['delete']} and replaced {counts['replace']} route(s); rolled back {len(done) - left}, "
+               f"left {left}" + ("; the kernel is as before this run" if not left else
+                                 f" ({', '.join(c.dst for c in leftovers[:5])})"))
+    return RoutesInterrupted(message, signum=signum, added=counts["add"], removed=counts["delete"],
+                             replaced=counts["replace"], rolled_back=len(done) - left, left=left,
+                             fix="nothing to undo: run the command again" if not left
+                             else "see `vpcep routes status PLAN`, then apply or remove again")
 
 
 def _fix(code: int, change: Change) -> str:

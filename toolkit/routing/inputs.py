@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from toolkit.model.endpoint import EndpointStatus
 from toolkit.model.rules import RuleAction, RuleKind
-from toolkit.model.service import ServiceType
-from toolkit.routing.plan import EndpointInfo, HostRoute, PlanInputs, ServiceInfo, VpcInfo
+from toolkit.routing.plan import MAX_FORWARDERS, EndpointInfo, HostRoute, PlanInputs, ServiceInfo, VpcInfo
+from toolkit.routing.protos import require_unassigned
 from toolkit.routing.source import PlanSource
 
 
@@ -15,11 +14,18 @@ def plan_inputs(reg: PlanSource, gateway: str, dns_endpoints: list[str] = (), ob
     settings, ident = reg.settings, reg.identity
     accepted = tuple(endpoints(reg))
     return PlanInputs(
-        gateway=gateway, proto=settings.routes.proto, region=ident.region, domain=ident.domain,
-        dns_endpoints=tuple(dns_endpoints) or tuple(e.ip for e in accepted if e.kind == "dns"), endpoints=accepted,
+        gateway=gateway, proto=require_unassigned(settings.routes.proto, "setting [routes] proto"), region=ident.region, domain=ident.domain,
+        dns_endpoints=tuple(dns_endpoints) or default_forwarders(accepted), endpoints=accepted,
         obs_cidr=obs_cidr or settings.obs.cidr, extra=tuple(extra),
         source_cidr=settings.routes.endpoint_source_cidr, vpcs=tuple(vpcs(reg)), services=tuple(services(reg)),
         private_zones=tuple(private_zones(reg)), existing=None if existing is None else tuple(existing))
+
+
+def default_forwarders(accepted: list[EndpointInfo]) -> tuple[str, ...]:
+    """O2: the first MAX_FORWARDERS accepted DNS-service endpoints, those in an OBS endpoint's VPC first (O1)."""
+    obs_vpcs = {e.vpc for e in accepted if e.kind == "obs"}
+    dns = sorted((e for e in accepted if e.kind == "dns"), key=lambda e: e.vpc not in obs_vpcs)  # stable
+    return tuple(e.ip for e in dns[:MAX_FORWARDERS])
 
 
 def endpoints(reg: PlanSource) -> list[EndpointInfo]:
@@ -27,19 +33,18 @@ def endpoints(reg: PlanSource) -> list[EndpointInfo]:
     builtin = {s.id: s.short_name for s in reg.list_services() if s.builtin}
     subnets = {s.id: s.cidr for s in reg.list_subnets()}
     found = []
-    for e in reg.list_endpoints():
-        kind = _kind(e, builtin.get(e.endpoint_service_id))
-        if e.status == EndpointStatus.ACCEPTED and kind:
-            subnet = "" if kind == "obs" else subnets.get(e.subnet_id or "", f"{e.ip}/32")
-            found.append(EndpointInfo(e.id, kind, e.vpc_id, subnet, e.ip or ""))
+    for endpoint_id, service_id, vpc_id, subnet_id, ip in reg.endpoint_placements():
+        if kind := _kind(ip, builtin.get(service_id)):
+            subnet = "" if kind == "obs" else subnets.get(subnet_id, f"{ip}/32")
+            found.append(EndpointInfo(endpoint_id, kind, vpc_id, subnet, ip))
     return found
 
 
-def _kind(endpoint, builtin_name: str | None) -> str:
-    """obs, dns or interface; "" for what no route leads to (a gateway endpoint of another service, no ip)."""
-    if endpoint.service_type == ServiceType.GATEWAY:
-        return "obs" if builtin_name == "obs" else ""
-    if not endpoint.ip:
+def _kind(ip: str, builtin_name: str | None) -> str:
+    """obs, dns or interface; "" for what no route leads to (a gateway endpoint of another service: no ip)."""
+    if builtin_name == "obs":  # the built-in OBS service is a gateway one (S2)
+        return "obs"
+    if not ip:
         return ""
     return "dns" if builtin_name == "dns" else "interface"
 
@@ -65,8 +70,7 @@ def services(reg: PlanSource) -> list[ServiceInfo]:
 
 def private_zones(reg: PlanSource) -> list[str]:
     """The parent zone of every private endpoint name (E5), else the one the name template makes."""
-    zones = [record.name.split(".", 1)[1] for record in reg.private_records() if "." in record.name]
-    return list(dict.fromkeys(zones)) or [template_zone(reg.settings.dns.name_template, reg.identity)]
+    return reg.private_zones() or [template_zone(reg.settings.dns.name_template, reg.identity)]
 
 
 def template_zone(template: str, ident) -> str:

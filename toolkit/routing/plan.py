@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from netaddr import AddrFormatError, IPAddress, IPNetwork, cidr_merge
 
 from toolkit.errors import ValidationError
+from toolkit.routing.protos import DEFAULT as DEFAULT_PROTO
 from toolkit.routing.ranges import explain
 
 SEVERITIES = ("error", "warning", "info")
+MAX_FORWARDERS = 3
+"""DNS endpoints the resolvers forward to by default (glibc's resolv.conf reads at most 3 nameservers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,7 @@ class PlanInputs:
     """Everything the planner reads; built from the registry and settings elsewhere."""
 
     gateway: str
-    proto: int = 99
+    proto: int = DEFAULT_PROTO
     region: str = ""
     domain: str = ""
     dns_endpoints: tuple[str, ...] = ()
@@ -175,7 +178,8 @@ def planned_routes(inputs: PlanInputs, gateway: str) -> tuple[PlannedRoute, ...]
 
 def endpoint_networks(inputs: PlanInputs) -> list[IPNetwork]:
     """The subnets of the accepted interface endpoints, aggregated (adjacent and nested ones merged)."""
-    return cidr_merge([network(e.subnet, "O6") for e in inputs.endpoints or () if e.kind != "obs" and e.subnet])
+    subnets = dict.fromkeys(e.subnet for e in inputs.endpoints or () if e.kind != "obs" and e.subnet)
+    return cidr_merge([network(subnet, "O6") for subnet in subnets])  # each distinct subnet parsed once
 
 
 def inbound_rules(inputs: PlanInputs) -> tuple[InboundRule, ...]:
@@ -265,11 +269,25 @@ def gateway_findings(inputs: PlanInputs) -> list[Finding]:
 
 def endpoint_findings(inputs: PlanInputs) -> list[Finding]:
     """O1: on-prem OBS access needs a DNS-service endpoint and an OBS gateway endpoint in one VPC."""
-    found = [] if inputs.dns_endpoints else [
+    found = [forwarders_note(inputs)] if _unused_dns(inputs) else []
+    found += [] if inputs.dns_endpoints else [
         Finding("warning", "O1", "no DNS endpoint (no accepted endpoint of the DNS service): resolvers have nothing "
                 "to forward the OBS and private names to", "`vpcep endpoint create --service dns --vpc VPC` (the OBS "
                 "endpoint's VPC), or pass --dns-endpoint IP")]
     return found + ([] if inputs.endpoints is None else _obs_findings(inputs.endpoints, inputs.obs_cidr))
+
+
+def _unused_dns(inputs: PlanInputs) -> int:
+    """Accepted DNS-service endpoints the resolvers do not forward to."""
+    forwarders = set(inputs.dns_endpoints)
+    return sum(1 for e in inputs.endpoints or () if e.kind == "dns" and e.ip not in forwarders)
+
+
+def forwarders_note(inputs: PlanInputs) -> Finding:
+    """O2/O3: resolvers forward to MAX_FORWARDERS DNS endpoints; the rest are reached by their subnet routes."""
+    return Finding("info", "O2", f"{_unused_dns(inputs)} more DNS endpoint(s) are not forwarded to: resolvers take "
+                   f"{MAX_FORWARDERS} (resolv.conf reads no more), each with its O3 host route; the others are "
+                   "reached through their subnet routes", "pass --dns-endpoint IP (repeatable) to choose them")
 
 
 def _obs_findings(endpoints: tuple[EndpointInfo, ...], obs_cidr: str) -> list[Finding]:

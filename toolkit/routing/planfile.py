@@ -13,6 +13,7 @@ from netaddr import IPNetwork
 from toolkit.errors import ConfigError, PlanFileError, ValidationError
 from toolkit.model.network import ENDPOINT_SOURCE_CIDR
 from toolkit.routing.plan import SEVERITIES, Finding, InboundRule, Plan, PlannedRoute, address, network
+from toolkit.routing.protos import DEFAULT as DEFAULT_PROTO
 
 VERSION = 1
 SOURCE = IPNetwork(str(ENDPOINT_SOURCE_CIDR))
@@ -103,7 +104,7 @@ class _Checker:
         if data.get("version", VERSION) != VERSION:
             self.problems.append((self.line("", 0, "version"), "O3", f"version {data.get('version')!r} is not {VERSION}"))
         gateway = self.check("", 0, "gateway", "O3", lambda v: str(address(v, "O3")), data.get("gateway"))
-        proto = self.check("", 0, "proto", "O3", _proto, data.get("proto", 99))
+        proto = self.check("", 0, "proto", "O3", _proto, data.get("proto", DEFAULT_PROTO))
         routes = self.routes(data.get("route", []), gateway)
         dns = data.get("dns", {}) if isinstance(data.get("dns", {}), dict) else {}
         forwarders = self.check("dns", 0, "forwarders", "O2", lambda v: tuple(str(address(x, "O2")) for x in v),

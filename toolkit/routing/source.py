@@ -5,17 +5,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from toolkit.config import Settings
-from toolkit.model.endpoint import Endpoint
 from toolkit.model.network import Identity, Subnet, Vpc
 from toolkit.model.rules import BackendRule
 from toolkit.model.service import EndpointService
-
-
-class PrivateName(Protocol):
-    """E5: a private endpoint name (its zone is the part after the first label)."""
-
-    @property
-    def name(self) -> str: ...
 
 
 class PlanSource(Protocol):
@@ -31,7 +23,8 @@ class PlanSource(Protocol):
 
     def list_services(self) -> list[EndpointService]: ...
 
-    def list_endpoints(self) -> list[Endpoint]: ...
+    def endpoint_placements(self) -> list[tuple[str, str, str, str, str]]:
+        """(id, endpoint_service_id, vpc_id, subnet_id, ip) of each own accepted endpoint."""
 
     def list_vpcs(self) -> list[Vpc]: ...
 
@@ -39,4 +32,5 @@ class PlanSource(Protocol):
 
     def service_rules(self, ref: str) -> list[BackendRule]: ...
 
-    def private_records(self) -> list[PrivateName]: ...
+    def private_zones(self) -> list[str]:
+        """E5: the zone of every private endpoint name (the part after its first label), each once."""
