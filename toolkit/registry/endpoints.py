@@ -254,9 +254,15 @@ class EndpointCases(Base):
         return [(i, svc, vpc, subnet or "", _dotted(ip) if ip is not None else "") for i, svc, vpc, subnet, ip in rows]
 
     def private_zones(self) -> list[str]:
-        """E5: the zones of private_records' names, each once, without building the records."""
+        """E5: the zones (all after the first label) of private_records' names, each once, in the order of the
+        first endpoint that has it, from the `served` column (no record built)."""
+        zones: dict[str, None] = {}
         with self.store.read() as txn:
-            return txn.name_zones(str(EndpointStatus.ACCEPTED))
+            for _, served in txn.fields("endpoints", ["id", "served"], status=str(EndpointStatus.ACCEPTED)):
+                for name in (served or "").split(" ")[1:]:
+                    if "." in name:
+                        zones[name.split(".", 1)[1]] = None
+        return list(zones)
 
     def private_records(self) -> list[Record]:
         """E5: one A record per dns name of every accepted endpoint with enable_dns, all accounts."""
@@ -283,7 +289,9 @@ def _records(txn: Txn, ids: list[str] | None = None) -> list[Record]:
     """E5 records of the accepted endpoints (of these ids), from the `served` column: no document decoded."""
     where = {"status": str(EndpointStatus.ACCEPTED)} | ({"id": ids} if ids is not None else {})
     records = []
-    for doc_id, served in txn.columns("endpoints", ("served",), **where):
+    for doc_id, served in txn.fields("endpoints", ["id", "served"], **where):
+        if served is None:
+            continue
         ip, *names = served.split(" ")
         records += [Record(name, ip, doc_id) for name in names]
     return records

@@ -213,13 +213,6 @@ class Txn:
         return self.conn.execute(f"SELECT doc FROM {table}{sql} ORDER BY {order} LIMIT ? OFFSET ?",
                                  [*params, -1 if limit is None else limit, offset])
 
-    def columns(self, table: str, names: tuple[str, ...], **where) -> list[tuple]:
-        """(id, columns…) of each matching row, where the column is not NULL: no document decoded."""
-        sql, params = self._where(table, where)
-        present = " AND ".join(f"{name} IS NOT NULL" for name in names)
-        sql = f"{sql} AND {present}" if sql else f" WHERE {present}"
-        return self.conn.execute(f"SELECT id, {', '.join(names)} FROM {table}{sql} ORDER BY rowid", params).fetchall()
-
     def endpoints_changed(self, since: int) -> tuple[int, list[str]] | None:
         """The generation now and the ids of the endpoints written after generation `since`;
         None when the change log no longer reaches back that far (or the state predates it)."""
@@ -239,15 +232,6 @@ class Txn:
                            for name in names)
         sql, params = self._where(table, where)
         return self.conn.execute(f"SELECT {picked} FROM {table}{sql} ORDER BY rowid", params).fetchall()
-
-    def name_zones(self, status: str) -> list[str]:
-        """E5: the zone (all after the first label) of every dns name of the endpoints with `status` that have
-        enable_dns and an ip, each once, in the order of the first endpoint that has it."""
-        rows = self.conn.execute(
-            "SELECT substr(j.value, instr(j.value, '.') + 1) AS zone FROM endpoints e, json_each(e.doc, '$.dns_names') j "
-            "WHERE e.status = ? AND json_extract(e.doc, '$.enable_dns') AND coalesce(json_extract(e.doc, '$.ip'), '') != '' "
-            "AND instr(j.value, '.') > 0 GROUP BY zone ORDER BY min(e.rowid)", (status,))
-        return [zone for (zone,) in rows]
 
     def count(self, table: str, **where) -> int:
         sql, params = self._where(table, where)
