@@ -127,8 +127,9 @@ class Journal:
         starts = [i for i, entry in enumerate(entries) if entry[0] == since]
         return entries[starts[-1]:] if starts else None
 
+
 class Live:
-    """The current snapshot of a registry plus static zones; `refresh()` rebuilds when anything committed."""
+    """The current snapshot of a registry plus static zones; `refresh()` catches up when anything committed."""
 
     def __init__(self, registry: ZoneSource, settings, static: list[Zone], ns_address: str,
                  record: bool = True) -> None:
@@ -198,7 +199,7 @@ class Live:
             for origin, key, ip in self.owners.pop(eid, ()):
                 zone = self.private[origin]
                 if zone.remove(key, ip):
-                    moved.setdefault(zone.origin, (set(), set()))[0].add(zone.line(key, ip))
+                    moved.setdefault(origin, (set(), set()))[0].add(zone.line(key, ip))
             for origin, key, ip in spots:
                 zone = self.private[origin]
                 if zone.add(key, ip):

@@ -50,15 +50,11 @@ class Zone:
         return Zone(self.origin, [new_soa] + [rr for rr in self.records if rr.rtype != QTYPE.SOA], self.source)
 
     def to_text(self) -> str:
-        return zone_text(self)
-
-
-def zone_text(zone) -> str:
-    """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
-    lines = [f"; {zone.source} zone {zone.origin} serial {zone.serial}, written by vpcep",
-             f"$ORIGIN {zone.origin}", f"$TTL {zone.soa.ttl}"]
-    lines += [_line(rr) for rr in zone.records]
-    return "\n".join(lines) + "\n"
+        """An RFC 1035 master file that named-checkzone accepts (absolute names, SOA first)."""
+        lines = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep",
+                 f"$ORIGIN {self.origin}", f"$TTL {self.soa.ttl}"]
+        lines += [_line(rr) for rr in self.records]
+        return "\n".join(lines) + "\n"
 
 
 class PrivateZone:
@@ -179,7 +175,7 @@ class PrivateZone:
         return self.addrs
 
     def to_text(self) -> str:
-        """zone_text's master file, written from the addresses (no dnslib record per name)."""
+        """Zone.to_text's master file (the same bytes), written from the addresses: no dnslib record per name."""
         head = [f"; {self.source} zone {self.origin} serial {self.serial}, written by vpcep", f"$ORIGIN {self.origin}",
                 f"$TTL {self.ttl}", _line(self.soa), f"{self.origin} {self.ttl} IN NS {self.ns_name}"]
         body = [self.line(key, ip) for key, ips in list(self.addrs.items()) for ip in ips]
