@@ -440,19 +440,18 @@ class Store:
             return int(row[0])
 
     def zone_serial(self, origin: str) -> int | None:
-        with self.read() as txn:
-            row = txn.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
-        return None if row is None else int(row[0])
+        with self.read():
+            return self._zone_serial(origin)
 
     def zone_state(self, origin: str) -> tuple[int, list[str]] | None:
         """The last serial served for a zone and its records (zone-file lines, SOA left out, sorted), or None."""
         with self.read() as txn:
-            row = txn.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
-            if row is None:
+            serial = self._zone_serial(origin)
+            if serial is None:
                 return None
             lines = [line for (line,) in txn.conn.execute("SELECT line FROM zone_records WHERE origin = ? ORDER BY "
                                                            "line", (origin,))]
-        return int(row[0]), lines
+        return serial, lines
 
     def advance_zone(self, origin: str, generation: int, content, next_serial: Callable[[int | None], int]) -> int:
         """The serial to serve for a zone with this content (a collection of zone-file lines, SOA left out).
@@ -461,44 +460,43 @@ class Store:
         `next_serial(stored)` and a journal entry with the delta (removed, added), keyed by the
         state's generation. Does not bump the generation: serving is not a registry change."""
         content = frozenset(content)
-        with self._lock, self._translate():
-            self._refuse_if_frozen()
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
-                stored = None if row is None else int(row[0])
-                old = frozenset(line for (line,) in self.conn.execute(
-                    "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
-                removed, added = sorted(old - content), sorted(content - old)
-                serial = stored if stored is not None and not removed and not added else next_serial(stored)
-                self._record_zone(origin, generation, stored, serial, removed, added)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+        with self._serving():
+            stored = self._zone_serial(origin)
+            old = frozenset(line for (line,) in self.conn.execute(
+                "SELECT line FROM zone_records WHERE origin = ?", (origin,)))
+            removed, added = sorted(old - content), sorted(content - old)
+            serial = stored if stored is not None and not removed and not added else next_serial(stored)
+            self._record_zone(origin, generation, stored, serial, removed, added)
         return serial
 
     def advance_zone_delta(self, origin: str, generation: int, previous: int, removed: list[str], added: list[str],
                            next_serial: Callable[[int | None], int]) -> int | None:
         """A change to a zone given as its delta (zone-file lines): its new serial, or None when the stored
         serial is no longer `previous` (another process moved it; the caller records the whole content)."""
+        with self._serving():
+            if self._zone_serial(origin) != previous or previous is None:
+                return None
+            serial = next_serial(previous)
+            self._record_zone(origin, generation, previous, serial, removed, added)
+        return serial
+
+    @contextmanager
+    def _serving(self) -> Iterator[None]:
+        """A write of the zone tables: BEGIN IMMEDIATE … COMMIT, without bumping the registry's generation."""
         with self._lock, self._translate():
             self._refuse_if_frozen()
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
-                if row is None or int(row[0]) != previous:
-                    self.conn.execute("ROLLBACK")
-                    return None
-                serial = next_serial(previous)
-                self._record_zone(origin, generation, previous, serial, removed, added)
+                yield
                 self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
-        return serial
+
+    def _zone_serial(self, origin: str) -> int | None:
+        row = self.conn.execute("SELECT serial FROM zone_serials WHERE origin = ?", (origin,)).fetchone()
+        return None if row is None else int(row[0])
 
     def _record_zone(self, origin: str, generation: int, stored: int | None, serial: int, removed: list[str],
                      added: list[str]) -> None:
