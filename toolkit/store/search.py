@@ -82,9 +82,12 @@ def _glob(text: str) -> str:
 
 def _word(word: str, listing: Listing) -> tuple[str, list]:
     like = _like(word)
+    cheap, params = [], []
     vpc, vpc_params = _vpc(listing)
-    cheap = [f"{expr} LIKE ? ESCAPE '\\'" for expr in ("e.id", "e.status", _IP, vpc)]
-    params = [like, like, like, *vpc_params, like]
+    ip = [_IP] if set(word) <= set("0123456789.-") else []  # an address (or `-`) holds nothing else
+    for expr in ["e.id", "e.status", *ip, vpc]:
+        cheap.append(f"{expr} LIKE ? ESCAPE '\\'")
+        params += [*(vpc_params if expr is vpc else []), like]
     named = [(sid, stored) for sid, (stored, shown) in listing.services.items() if word in shown.lower()]
     for sid, stored in named[:20]:  # rows of a service of that name, their document holding that very name
         cheap.append("(e.service_id = ? AND e.doc GLOB ?)")
