@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
+from textual.worker import get_current_worker
 
 from toolkit.store.search import Search
 from toolkit.tui.messages import Counted, Failed
@@ -61,8 +62,10 @@ class EndpointsScreen(ResourceListScreen):
         self.wanted = message.want
         super().reload(quiet=True)
 
-    def fetch(self) -> Window:
+    def fetch(self) -> Window | None:
         reg, want = self.app.registry, self.wanted
+        if get_current_worker().is_cancelled:
+            return None  # a later keystroke asked again before this one's turn at the state came
         search = search_of(want)
         endpoints, listing = reg.endpoint_window(search, want.offset, want.limit)
         total = reg.endpoint_matches(Search())
@@ -73,7 +76,7 @@ class EndpointsScreen(ResourceListScreen):
         return Window(want, endpoints, listing.vpc_names, matches, total)
 
     def show(self, data: Window) -> None:
-        if data.want is not self.wanted:
+        if data is None or data.want is not self.wanted:
             return  # a later window is on its way
         theme = self.app.theme_variables
         self.table.show_window([endpoint_row(theme, e, data.vpc_names) for e in data.endpoints], data.want,
@@ -86,6 +89,8 @@ class EndpointsScreen(ResourceListScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="count")
     def count_matches(self, want: Want) -> None:
+        if get_current_worker().is_cancelled:
+            return
         try:
             self.post_message(Counted(want, self.app.registry.endpoint_matches(search_of(want))))
         except Exception as exc:  # noqa: BLE001 — shown as every load failure is
