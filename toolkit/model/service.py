@@ -109,6 +109,12 @@ def stored_name(region: str, name: str | None, service_id: str) -> str:
     return f"{region}.{name}.{service_id}" if name else f"{region}.{service_id}"
 
 
+def listed_name(stored: str) -> str:
+    """How lists name a service: `<region>.<name>.<id>` by its name; an unnamed one by its stored name."""
+    parts = stored.split(".")
+    return parts[1] if len(parts) == 3 else stored
+
+
 def parse_port(text: str) -> PortMapping:
     """Parse `SERVER:CLIENT[/TCP]` from the command line (S6): both ports, since a mapping is fixed once made."""
     mapping, _, protocol = text.partition("/")

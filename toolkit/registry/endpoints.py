@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from toolkit.config import Settings
@@ -13,11 +14,14 @@ from toolkit.model import tags as tag_rules
 from toolkit.model.endpoint import Endpoint, EndpointStatus
 from toolkit.model.network import RouteOrigin, Subnet, Vpc, allocate_ip, check_vpc_usable, gateway_route, next_after
 from toolkit.model.quota import QuotaKind
-from toolkit.model.service import EndpointService, ServiceType, require_available, validate_description
+from toolkit.model.paging import Page
+from toolkit.model.service import EndpointService, ServiceType, listed_name, require_available, validate_description
 from toolkit.model.tags import Tag
 from toolkit.registry import lookup, mirror
 from toolkit.registry.base import Base
 from toolkit.registry.services import NOT_FOUND
+from toolkit.store import search as sql_search
+from toolkit.store.search import Listing, Search
 from toolkit.store.sqlite import Txn
 
 MAX_WHITELIST = 20
@@ -189,6 +193,27 @@ class EndpointCases(Base):
             for docs in txn.page_chunks("endpoints", page.limit, page.offset, key, page.sort_dir == "desc",
                                         domain_id=self.account):
                 yield [Endpoint.public(doc) for doc in docs]
+
+    def endpoint_window(self, search: Search, offset: int, limit: int) -> tuple[list[Endpoint], Listing]:
+        """The TUI's Endpoints area (issue 15): rows offset … offset+limit (at most the API's page) of the own
+        endpoints matching `search`, filtered, sorted and cut by SQLite; with the listing they were matched by."""
+        page = Page(limit=limit, offset=offset)
+        with self.store.read() as txn:
+            listing = self._listing(txn)
+            docs = sql_search.window(txn, self.account, search, listing, page.limit, page.offset)
+        return [Endpoint.from_dict(json.loads(doc)) for doc in docs], listing
+
+    def endpoint_matches(self, search: Search) -> int:
+        """How many own endpoints match `search` (no search: all of them, from the kept count)."""
+        with self.store.read() as txn:
+            if not search.words and not search.tags:
+                return txn.owned_count("endpoints", self.account)
+            return sql_search.count(txn, self.account, search, self._listing(txn))
+
+    def _listing(self, txn: Txn) -> Listing:
+        vpcs = {doc["id"]: doc["name"] for doc in txn.select("vpcs", domain_id=self.account)}
+        services = {doc["id"]: (doc["service_name"], listed_name(doc["service_name"])) for doc in txn.select("services")}
+        return Listing(vpcs, services)
 
     def get_endpoint(self, endpoint_id: str) -> Endpoint:
         with self.store.read() as txn:

@@ -79,3 +79,11 @@ class CheckFinished(Message):
     def __init__(self, run: dict) -> None:
         self.run = run
         super().__init__()
+
+
+class Counted(Message):
+    """A filter's matches were counted (after its rows were shown)."""
+
+    def __init__(self, want, matches: int) -> None:
+        self.want, self.matches = want, matches
+        super().__init__()

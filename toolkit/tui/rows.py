@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from toolkit.display import cell
+from toolkit.model.service import listed_name
 from toolkit.tui.widgets.resource_table import Row
 
 TONE = {"available": "success", "accepted": "success", "pendingAcceptance": "warning", "creating": "warning",
@@ -43,7 +44,7 @@ ENDPOINT_COLUMNS = [("ID", 36), ("Service", 12), ("Status", 17), ("IP", 15), ("V
 
 
 def endpoint_row(theme: dict, e, vpc_names: dict) -> Row:
-    cells = (e.id, _service_label(e.endpoint_service_name), status(theme, e.status), cell(e.ip),
+    cells = (e.id, listed_name(e.endpoint_service_name), status(theme, e.status), cell(e.ip),
              vpc_names.get(e.vpc_id, e.vpc_id), short_time(e.created_at), cell(e.dns_names[:1]), e.service_type)
     return Row(e.id, cells, e.tags, e)
 
@@ -67,9 +68,3 @@ def approval_row(pending) -> Row:
     e, s = pending.endpoint, pending.service
     cells = (e.id, s.short_name or s.service_name, e.domain_id, e.marker_id, short_time(e.created_at))
     return Row(e.id, cells, e.tags, pending)
-
-
-def _service_label(stored: str) -> str:
-    """`<region>.<name>.<id>` reads as its name; an unnamed service keeps its stored name."""
-    parts = stored.split(".")
-    return parts[1] if len(parts) == 3 else stored

@@ -36,17 +36,20 @@ class Row:
             c if isinstance(c, Text) else Text(str(c), end="", no_wrap=True) for c in self.cells))
 
 
+def parse_query(query: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The filter's words, lowercased: (keywords, (key, value) tags); a word with `=` is a tag (E12)."""
+    words = query.lower().split()
+    return (tuple(w for w in words if "=" not in w),
+            tuple(tuple(w.partition("=")[::2]) for w in words if "=" in w))
+
+
 def row_matches(row: Row, query: str) -> bool:
     """Every word must match: `k=v` a tag (E12), anything else a keyword in any cell."""
-    for word in query.lower().split():
-        if "=" in word:
-            key, _, value = word.partition("=")
-            if not tag_rules.matches(tuple(Tag(t.key.lower(), t.value.lower()) for t in row.tags),
-                                     [Tag(key, value)]):
-                return False
-        elif word not in row.text:
-            return False
-    return True
+    keywords, wanted = parse_query(query)
+    if wanted and not tag_rules.matches(tuple(Tag(t.key.lower(), t.value.lower()) for t in row.tags),
+                                        [Tag(key, value) for key, value in wanted]):
+        return False
+    return all(word in row.text for word in keywords)
 
 
 KINDS = {"EndpointService": "service", "Endpoint": "endpoint"}

@@ -21,6 +21,7 @@ class StatusHeader(Vertical):
         with Horizontal(id="where"):
             yield Label("vpcep", id="brand")
             yield Label(self.area, id="area")
+            yield Label("", id="count")
             yield Label("", id="account")
             yield Label("", id="busy")
             yield Label("", id="pending")
@@ -47,6 +48,13 @@ class StatusHeader(Vertical):
         self.watch(app, "pending", self._show_pending)
         self.watch(app, "busy", self._show_busy)
         self.query_one("#read-only").display = bool(app.read_only)
+        self.query_one("#count").display = False
+
+    def show_count(self, matches: int | None, total: int) -> None:
+        """How many rows the area's filter finds of how many there are: `1,234 of 100,000` (… while counting)."""
+        label = self.query_one("#count", Label)
+        label.update(f"{'…' if matches is None else f'{matches:,}'} of {total:,}")
+        label.display = True
 
     def _show_cloud(self) -> None:
         """C1: which cloud account this state mirrors and when the last pull ran (hidden for a local state)."""
