@@ -185,8 +185,8 @@ class Transfers:
             return self._tsig_error(query, data, BADKEY)
         except dns.tsig.BadTime:
             return self._tsig_error(query, data, BADTIME)
-        except (dns.tsig.BadKey, dns.tsig.BadAlgorithm):  # a known name with another algorithm: BADKEY (RFC 8945 §5.2)
-            return self._tsig_error(query, data, BADKEY)
+        except (dns.tsig.BadKey, dns.tsig.BadAlgorithm, NotImplementedError):  # a known name with another (or an
+            return self._tsig_error(query, data, BADKEY)  # unknown) algorithm: BADKEY (RFC 8945 §5.2)
         except (dns.tsig.BadSignature, dns.tsig.PeerError):
             return self._tsig_error(query, data, BADSIG)
         except dns.exception.DNSException:
