@@ -42,3 +42,20 @@ async def test_live_query_log_and_counters(demo, host):
         assert all(0 <= r.cells[5] < 2000 for r in log.shown_rows)  # latency in ms
         assert "Latency ms" in screen_text(app)
         assert "NXDOMAIN 1" in screen_text(app)
+
+
+async def test_many_records_show_the_first_and_the_filter_looks_through_all(demo, monkeypatch):
+    """Issue 15: at 100,000 records the area shows the first SHOWN (and says how many there are); the filter
+    finds a record past them. Here SHOWN is 3 on the demo's records."""
+    import toolkit.tui.screens.dns as dns_screen
+
+    monkeypatch.setattr(dns_screen, "SHOWN", 3)
+    last = demo.private_records()[-1]
+    app = tui(demo)
+    async with run(app) as pilot:
+        await press(pilot, "4")
+        rows = app.screen.table.shown_rows
+        assert len(rows) == 3 and last.ip not in [r.cells[3] for r in rows]
+        assert "Showing the first 3 of" in screen_text(app)
+        await press(pilot, "slash", *last.ip)
+        await wait_for(pilot, lambda: [r.cells[3] for r in app.screen.table.shown_rows] == [last.ip])

@@ -82,11 +82,15 @@ class PrivateZone:
     @property
     def records(self) -> list[RR]:
         """SOA, NS and every address record, as dnslib records (built on each call)."""
-        rrs = [self.soa, RR(self.origin, QTYPE.NS, ttl=self.ttl, rdata=NS(self.ns_name))]
+        rrs = self.apex_records()
         for key, ips in list(self.addrs.items()):  # a copy: the console reads this from another thread
             name = self.text_of(key)
             rrs += [_address(name, ip, self.ttl) for ip in ips]
         return rrs
+
+    def apex_records(self) -> list[RR]:
+        """The SOA and the NS record."""
+        return [self.soa, RR(self.origin, QTYPE.NS, ttl=self.ttl, rdata=NS(self.ns_name))]
 
     def add(self, key: bytes, ip: str) -> bool:
         """One address for a name; False when the zone already had it."""
@@ -151,7 +155,8 @@ class PrivateZone:
     def rrsets_at(self, key: bytes) -> dict[int, list[RR]] | None:
         """The record sets a name holds (built on demand), or None when it holds none."""
         if key == self.apex:
-            sets = {QTYPE.SOA: [self.soa], QTYPE.NS: [RR(self.origin, QTYPE.NS, ttl=self.ttl, rdata=NS(self.ns_name))]}
+            soa, ns = self.apex_records()
+            sets = {QTYPE.SOA: [soa], QTYPE.NS: [ns]}
         else:
             sets = {}
         name = None

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.widgets import Label, Static
 
 from toolkit.tui.screens.base import AreaScreen
-from toolkit.tui.widgets.resource_table import ResourceTable, Row
+from toolkit.tui.widgets.resource_table import ResourceTable, Row, parse_query
 
 RECORD_COLUMNS = [("Name", 38), ("Type", 5), ("TTL", 5), ("Data", 34), ("Zone", 36)]
+SHOWN = 1000  # records shown at once (the filter looks through all of them)
 LOG_COLUMNS = [("Time", 8), ("Name", 54), ("Type", 5), ("Client", 15), ("Rcode", 8), ("Latency ms", 10),
                ("Bytes", 5)]
 
@@ -21,6 +22,7 @@ class DnsView:
     records: list
     queries: list
     summary: str
+    more: str = ""  # how many records are not shown, when not all are
 
 
 class DnsScreen(AreaScreen):
@@ -39,15 +41,45 @@ class DnsScreen(AreaScreen):
 
     def on_mount(self) -> None:  # BaseScreen.on_mount runs too (Textual calls every class's handler)
         if self.app.dns.serving:
-            self.set_interval(1.0, lambda: self.reload(quiet=True))  # the log moves without the state's generation moving
+            self.set_interval(1.0, self._show_log)  # the log moves without the state's generation moving
+
+    wanted = ""  # the filter's text: at 100,000 records the rows are chosen here, then the table filters them
 
     def fetch(self) -> DnsView:
+        """The records matching the filter, the first SHOWN of them (a table of 100,000 rows would take the
+        area half a minute, issue 15); the summary says how many there are when not all are shown."""
         dns = self.app.dns
-        from toolkit.dnsserver.view import record_row
+        words, _ = parse_query(self.wanted)
+        records, total = [], 0
+        for zone in dns.zones():
+            for cells in self._zone_rows(zone):
+                if not words or all(word in " ".join(map(str, cells)).lower() for word in words):
+                    total += 1
+                    if len(records) < SHOWN:
+                        records.append(cells)
+        more = f" Showing the first {SHOWN:,} of {total:,} records: `/` finds the others." if total > SHOWN else ""
+        return DnsView(records, dns.recent(), dns.summary(), more)
 
-        rows = [record_row(zone, rr) for zone in dns.zones() for rr in zone.records]
-        records = [(_relative(r["name"], r["zone"]), str(r["type"]), r["ttl"], self._data(r), r["zone"]) for r in rows]
-        return DnsView(records, dns.recent(), dns.summary())
+    def _zone_rows(self, zone):
+        """(name, type, ttl, data, zone) of each record; a private zone's addresses read without a dnslib record."""
+        from toolkit.dnsserver.view import record_row
+        from toolkit.dnsserver.zones import PrivateZone
+
+        head = zone.apex_records() if isinstance(zone, PrivateZone) else zone.records
+        for rr in head:
+            r = record_row(zone, rr)
+            yield _relative(r["name"], r["zone"]), str(r["type"]), r["ttl"], self._data(r), r["zone"]
+        if isinstance(zone, PrivateZone):
+            for key, ips in list(zone.addrs.items()):
+                name = _relative(zone.text_of(key), zone.origin)
+                for ip in ips:
+                    yield name, "AAAA" if ":" in ip else "A", zone.ttl, ip, zone.origin
+
+    def on_filter_bar_query(self, message) -> None:
+        super().on_filter_bar_query(message)
+        if message.text != self.wanted:
+            self.wanted = message.text
+            self.reload(quiet=True)
 
     def _data(self, row: dict) -> str:
         text = row["data"]
@@ -62,10 +94,20 @@ class DnsScreen(AreaScreen):
 
     def show(self, view: DnsView) -> None:
         super().show(view)
-        self.query_one("#dns-server", Static).update(view.summary)
+        self.more = view.more
+        self._show_log(view.queries, view.summary)
+
+    more = ""  # the summary's note on records not shown, kept while only the log moves
+
+    def _show_log(self, queries=None, summary=None) -> None:
+        """The live log and the counters, every second: without fetching the records again (100,000 of them
+        take longer than that to go through, and each reload would cancel the one before)."""
+        dns = self.app.dns
+        queries = dns.recent() if queries is None else queries
+        self.query_one("#dns-server", Static).update((summary or dns.summary()) + self.more)
         self.query_one("#query-log", ResourceTable).set_rows(
             [Row(f"{q.at}/{i}", (time.strftime("%H:%M:%S", time.localtime(q.at)), q.name, q.qtype, q.client,
-                                 q.rcode, round(q.latency_ms, 3), q.size)) for i, q in enumerate(view.queries)])
+                                 q.rcode, round(q.latency_ms, 3), q.size)) for i, q in enumerate(queries)])
 
     def action_copy_json(self) -> None:
         row = self.table.current()
