@@ -28,7 +28,7 @@ def short_time(stamp: str) -> str:
 
 
 SERVICE_COLUMNS = [("Name", 16), ("ID", 36), ("Type", 9), ("Backend", 7), ("Status", 9), ("Approval", 8),
-                   ("Conns", 5), ("Created", 19)]
+                   ("Conns", 7), ("Created", 19)]  # Conns: 100,000 fits
 
 
 def service_row(theme: dict, s) -> Row:
