@@ -48,6 +48,7 @@ def cmd_api_key(reg, args, out) -> int:
 
 
 def cmd_api_serve(reg, args, out) -> int:
+    reg.store.check_integrity()  # a server does not serve a corrupt state (issue 14)
     from toolkit.config import host_port
     from toolkit.errors import ConfigError
 

@@ -53,6 +53,7 @@ def add_commands(b) -> None:
 
 
 def cmd_dns_serve(reg, args, out) -> int:
+    reg.store.check_integrity()  # a server does not serve a corrupt state (issue 14)
     import logging
 
     from toolkit.dnsserver.forward import Policy

@@ -23,6 +23,7 @@ def cmd_tui(reg, args, out) -> int:
 
     settings = with_listen(reg.settings, args.listen)  # a bad ADDR:PORT stops here, before any state is made
     registry = _demo(reg.settings) if args.demo else reg
+    registry.store.check_integrity()  # the console (and its DNS server) does not serve a corrupt state (issue 14)
     if args.demo:
         out.note(f"demo state: {registry.state_path}")
     settings = with_listen(registry.settings, args.listen)
