@@ -42,10 +42,11 @@ def test_an_endpoint_accepted_through_the_api_is_answered_by_dns_serve_at_once(a
     config = tmp_path / "dns.toml"
     config.write_text(f'[dns]\nlisten = ["127.0.0.1:{port}"]\nzones_dir = "{tmp_path / "zones"}"\n')
     server = subprocess.Popen([sys.executable, "-m", "toolkit", "--state", str(api.state), "--config", str(config),
-                               "dns", "serve"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               "dns", "serve"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env=api.env())
     try:
-        assert "listening" in server.stdout.readline()
+        line = server.stdout.readline()
+        assert "listening" in line, server.stderr.read() if not line else line  # why it stopped, if it did
         assert answer(name, port) == []  # pendingAcceptance: no record (E5)
         api.client().accept_or_reject_endpoint(AcceptOrRejectEndpointRequest(
             vpc_endpoint_service_id=service.id,
