@@ -47,17 +47,6 @@ class Journal:
         self.contents: dict[str, frozenset] = {}  # in memory only: the content of each serial
         self.entries: dict[str, list[tuple[int, int, list[str], list[str]]]] = {}
 
-    def state(self, origin: str) -> tuple[int, list[str]] | None:
-        """The serial last recorded for a zone and its content."""
-        if self.store is not None:
-            try:
-                return self.store.zone_state(origin)
-            except StoreError:
-                return None
-        if origin not in self.serials:
-            return None
-        return self.serials[origin], sorted(self.contents[origin])
-
     def stored_serial(self, origin: str) -> int | None:
         """The serial last recorded for a zone (in the state, or by this process)."""
         if self.store is not None:
@@ -70,7 +59,10 @@ class Journal:
     def advance(self, origin: str, generation: int, content: list[str]) -> int:
         """The serial for this content: the recorded one when unchanged, else a new one (RFC 1982 after it)."""
         if self.store is not None and not self.record:  # `dns export`/`records`: read, never write
-            old = self.state(origin)
+            try:
+                old = self.store.zone_state(origin)
+            except StoreError:
+                old = None
             same = old is not None and set(old[1]) == set(content)
             return old[0] if same else next_serial(None if old is None else old[0])
         if self.store is not None:
